@@ -1,0 +1,229 @@
+"""Tickets, their messages, attachments, tags, timeline and macros."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("New")
+    OPEN = "open", _("Open")
+    PENDING = "pending", _("Pending")
+    ON_HOLD = "on_hold", _("On hold")
+    SOLVED = "solved", _("Solved")
+    CLOSED = "closed", _("Closed")
+
+
+UNSOLVED = (Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD)
+
+
+class Priority(models.TextChoices):
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TicketNumber(models.Model):
+    """One-row counter for human ticket numbers (#10001, #10002 …), locked on use."""
+
+    last = models.BigIntegerField(default=10000)
+
+
+class Ticket(models.Model):
+    number = models.BigIntegerField(_("number"), unique=True)
+    subject = models.CharField(_("subject"), max_length=250, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NEW)
+    priority = models.CharField(
+        _("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL
+    )
+    inbox = models.ForeignKey("inboxes.Inbox", on_delete=models.PROTECT, related_name="tickets")
+    brand = models.ForeignKey("accounts.Brand", on_delete=models.PROTECT, related_name="tickets")
+    channel = models.CharField(_("channel"), max_length=16)
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="tickets"
+    )
+    assignee = models.ForeignKey(
+        "accounts.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="tickets")
+    is_spam = models.BooleanField(default=False)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
+    )
+    preview = models.CharField(max_length=200, blank=True, help_text="first line of the last message")
+    message_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(_("created"), db_index=True)
+    updated_at = models.DateTimeField(_("updated"))
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    solved_at = models.DateTimeField(null=True, blank=True)
+    last_customer_message_at = models.DateTimeField(null=True, blank=True)
+    last_agent_message_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        verbose_name = _("ticket")
+        indexes = [
+            models.Index(fields=["updated_at", "id"], name="ticket_updated_idx"),
+            models.Index(fields=["status", "updated_at", "id"], name="ticket_status_idx"),
+            models.Index(
+                fields=["assignee", "status", "updated_at", "id"], name="ticket_assignee_idx"
+            ),
+            models.Index(fields=["team", "status", "updated_at", "id"], name="ticket_team_idx"),
+            models.Index(fields=["inbox", "status", "updated_at", "id"], name="ticket_inbox_idx"),
+            models.Index(fields=["customer", "updated_at", "id"], name="ticket_customer_idx"),
+            models.Index(fields=["brand", "status", "updated_at", "id"], name="ticket_brand_idx"),
+            models.Index(
+                fields=["status", "last_customer_message_at", "id"], name="ticket_waiting_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.subject}"
+
+
+class Direction(models.TextChoices):
+    INBOUND = "in", _("Inbound")
+    OUTBOUND = "out", _("Outbound")
+
+
+class AuthorKind(models.TextChoices):
+    CUSTOMER = "customer", _("Customer")
+    AGENT = "agent", _("Agent")
+    BOT = "bot", _("Bot")
+    SYSTEM = "system", _("System")
+
+
+class Delivery(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    NOT_SENT = "not_sent", _("Not sent (recorded only)")
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    RETRYING = "retrying", _("Retrying")
+    FAILED = "failed", _("Failed")
+
+
+class Message(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    inbox = models.ForeignKey("inboxes.Inbox", on_delete=models.PROTECT, related_name="messages")
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    author_kind = models.CharField(max_length=10, choices=AuthorKind.choices)
+    author_agent = models.ForeignKey(
+        "accounts.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author_customer = models.ForeignKey(
+        "customers.Customer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    is_internal = models.BooleanField(_("internal note"), default=False)
+    subject = models.CharField(max_length=250, blank=True)
+    body_text = models.TextField(blank=True)
+    body_html = models.TextField(blank=True, help_text="sanitised; safe to render")
+    external_id = models.CharField(max_length=255, blank=True)
+    delivery = models.CharField(max_length=10, choices=Delivery.choices)
+    meta = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("message")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inbox", "external_id"],
+                condition=~Q(external_id=""),
+                name="message_inbox_external_uniq",
+            )
+        ]
+        indexes = [models.Index(fields=["ticket", "created_at", "id"], name="message_ticket_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.direction} {self.pk} on {self.ticket_id}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"attachments/{instance.message.ticket_id}/{instance.message_id}/{filename}"
+
+
+class Attachment(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=400)
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=120, default="application/octet-stream")
+    size = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("attachment")
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+class TimelineEvent(models.Model):
+    """Every change to a ticket: who, when, which field, old → new."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="timeline")
+    actor_kind = models.CharField(max_length=10, choices=AuthorKind.choices)
+    actor_agent = models.ForeignKey(
+        "accounts.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=32)
+    field = models.CharField(max_length=32, blank=True)
+    old_value = models.CharField(max_length=250, blank=True)
+    new_value = models.CharField(max_length=250, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="timeline_ticket_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.field}: {self.old_value} → {self.new_value}"
+
+
+class Macro(models.Model):
+    """A reply template with `{{customer.name}}`-style variables, plus field changes."""
+
+    name = models.CharField(_("name"), max_length=120)
+    brand = models.ForeignKey(
+        "accounts.Brand", null=True, blank=True, on_delete=models.CASCADE, related_name="macros"
+    )
+    body = models.TextField(_("reply text"), blank=True)
+    set_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
+    set_priority = models.CharField(max_length=8, choices=Priority.choices, blank=True)
+    add_tags = models.JSONField(default=list, blank=True)
+    owner = models.ForeignKey(
+        "accounts.Agent", null=True, blank=True, on_delete=models.CASCADE, related_name="macros"
+    )
+    usage_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("macro")
+        constraints = [
+            models.UniqueConstraint(fields=["brand", "name"], name="macro_brand_name_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,13 @@
+from django.conf import settings
+from django.urls import include, path
+from django.views.static import serve
+
+from madoguchi.api.router import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("", include("madoguchi.web.urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
