@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "madoguchi.connectors",
     "madoguchi.api",
     "madoguchi.web",
+    "madoguchi.demo",
 ]
 
 MIDDLEWARE = [
@@ -137,9 +138,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Background work: django-tasks with the database backend (same DB as the app).
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get(
-            "MADOGUCHI_TASK_BACKEND", "django_tasks_db.DatabaseBackend"
-        ),
+        "BACKEND": os.environ.get("MADOGUCHI_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
         "QUEUES": ["default", "outbox"],
     }
 }

@@ -19,7 +19,9 @@ def _isolated_files(tmp_path, settings):  # type: ignore[no-untyped-def]
 def brand(db):  # type: ignore[no-untyped-def]
     from madoguchi.accounts.models import Brand
 
-    return Brand.objects.create(name="窓口テスト商店", slug="test-shop", support_email="support@shop.test")
+    return Brand.objects.create(
+        name="窓口テスト商店", slug="test-shop", support_email="support@shop.test"
+    )
 
 
 @pytest.fixture
@@ -44,7 +46,9 @@ def make_agent(db):  # type: ignore[no-untyped-def]
     def make(role: str = "agent", name: str = "", language: str = "ja") -> Agent:
         username = f"{role}-{User.objects.count() + 1}"
         user = User.objects.create_user(username, f"{username}@shop.test", "pass-1234-word")
-        return Agent.objects.create(user=user, display_name=name or username, role=role, language=language)
+        return Agent.objects.create(
+            user=user, display_name=name or username, role=role, language=language
+        )
 
     return make
 
@@ -60,4 +64,5 @@ def admin(make_agent):  # type: ignore[no-untyped-def]
 
 
 def pytest_report_header(config):  # type: ignore[no-untyped-def]
-    return f"database: {settings.DATABASES['default']['ENGINE']} ({os.environ.get('DATABASE_URL', 'sqlite default')})"
+    url = os.environ.get("DATABASE_URL", "sqlite default")
+    return f"database: {settings.DATABASES['default']['ENGINE']} ({url})"

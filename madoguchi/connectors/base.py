@@ -49,7 +49,7 @@ class Connector:
     max_reply_chars: ClassVar[int | None] = None
 
     def reply_route(self, handles: dict[str, list[str]], customer_name: str) -> ReplyRoute | None:
-        """The route for a public reply, given the customer's handles by kind; None = record only."""
+        """Where a public reply goes, given the customer's handles by kind; None = record only."""
         return None
 
     def send(self, message: OutboundMessage) -> SendResult:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.accounts.models import Agent
@@ -28,6 +29,17 @@ EDITABLE_FIELDS = (
     "tags",
     "custom_fields",
 )
+# Longest text accepted per editable text field (the column size; notes are free text).
+TEXT_LIMITS = {
+    "name": 200,
+    "name_kana": 200,
+    "preferred_channel": 16,
+    "postal_code": 16,
+    "address": 300,
+    "notes": 20_000,
+}
+MAX_HANDLE_CHARS = 320
+MAX_TAGS = 50
 
 
 @dataclass(frozen=True)
@@ -41,6 +53,14 @@ class Handle:
 
 def normalise_handle(kind: str, value: str) -> str:
     """The matching form of a handle; raises ValidationFailed for unusable input."""
+    if kind not in IdentityKind.values:
+        raise ValidationFailed(
+            _("Unknown kind of contact handle."),
+            code="invalid_handle",
+            details={"kind": kind, "allowed": IdentityKind.values},
+        )
+    if not isinstance(value, str):
+        raise ValidationFailed(_("A handle must be text."), code="invalid_handle")
     try:
         if kind == IdentityKind.EMAIL:
             return normalise_email(value)
@@ -48,13 +68,19 @@ def normalise_handle(kind: str, value: str) -> str:
             return normalise_phone(value, settings.PHONE_DEFAULT_REGION)
     except InvalidHandle as exc:
         raise ValidationFailed(
-            _("“%(value)s” is not a valid %(kind)s.") % {"value": value, "kind": kind},
+            _("“%(value)s” is not a valid %(kind)s.")
+            % {"value": value[:100], "kind": IdentityKind(kind).label},
             code="invalid_handle",
-            details={"kind": kind, "value": value},
+            details={"kind": kind, "value": value[:320]},
         ) from exc
-    value = (value or "").strip()
-    if not value or len(value) > 320:
+    value = value.strip()
+    if not value:
         raise ValidationFailed(_("A handle cannot be empty."), code="invalid_handle")
+    if len(value) > MAX_HANDLE_CHARS:
+        raise ValidationFailed(
+            _("A handle can be at most %(limit)d characters.") % {"limit": MAX_HANDLE_CHARS},
+            code="invalid_handle",
+        )
     return value
 
 
@@ -67,31 +93,39 @@ def resolve(customer: Customer) -> Customer:
     return customer
 
 
-def find_by_handles(handles: list[Handle]) -> Customer | None:
+def find_by_handles(handles: Sequence[Handle]) -> Customer | None:
     for handle in handles:
         norm = normalise_handle(handle.kind, handle.value)
         identity = (
-            Identity.objects.select_related("customer").filter(kind=handle.kind, handle=norm).first()
+            Identity.objects.select_related("customer")
+            .filter(kind=handle.kind, handle=norm)
+            .first()
         )
         if identity:
             return resolve(identity.customer)
     return None
 
 
-def attach_handles(customer: Customer, handles: list[Handle]) -> list[Identity]:
-    """Add handles the customer does not have yet; handles owned by others are left alone."""
+def attach_handles(customer: Customer, handles: Sequence[Handle]) -> list[Identity]:
+    """Add handles the customer does not have yet; handles owned by others are left alone.
+
+    Rows are inserted in (kind, handle) order, so two writers with the same handles in a
+    different order wait on each other instead of deadlocking.
+    """
+    wanted = sorted(
+        {(h.kind, normalise_handle(h.kind, h.value)): h for h in reversed(handles)}.items()
+    )
     created = []
-    for handle in handles:
-        norm = normalise_handle(handle.kind, handle.value)
-        if Identity.objects.filter(kind=handle.kind, handle=norm).exists():
+    for (kind, norm), handle in wanted:
+        if Identity.objects.filter(kind=kind, handle=norm).exists():
             continue
-        is_primary = not customer.identities.filter(kind=handle.kind).exists()
+        is_primary = not customer.identities.filter(kind=kind).exists()
         created.append(
             Identity.objects.create(
                 customer=customer,
-                kind=handle.kind,
+                kind=kind,
                 handle=norm,
-                display=(handle.display or handle.value).strip()[:320],
+                display=(handle.display or handle.value).strip()[:MAX_HANDLE_CHARS],
                 is_primary=is_primary,
             )
         )
@@ -128,63 +162,113 @@ def find_or_create(
 
 
 def _clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """Checked, trimmed field values; raises ValidationFailed before anything is written."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationFailed(
             _("Unknown customer fields."), code="unknown_fields", details=sorted(unknown)
         )
     clean = dict(fields)
+    for name, limit in TEXT_LIMITS.items():
+        if name not in clean:
+            continue
+        value = clean[name] if clean[name] is not None else ""
+        if not isinstance(value, str):
+            raise ValidationFailed(
+                _("%(field)s must be text.") % {"field": name},
+                code="invalid_field",
+                details={"field": name},
+            )
+        value = value.strip()
+        if len(value) > limit:
+            raise ValidationFailed(
+                _("%(field)s can be at most %(limit)d characters.")
+                % {"field": name, "limit": limit},
+                code="field_too_long",
+                details={"field": name, "limit": limit},
+            )
+        clean[name] = value
+    if clean.get("preferred_channel") and clean["preferred_channel"] not in IdentityKind.values:
+        raise ValidationFailed(
+            _("Unknown channel."), code="invalid_channel", details=IdentityKind.values
+        )
     if "tags" in clean:
         tags = clean["tags"]
         if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
             raise ValidationFailed(_("Tags must be a list of text."), code="invalid_tags")
         clean["tags"] = sorted({t.strip()[:64] for t in tags if t.strip()})
+        if len(clean["tags"]) > MAX_TAGS:
+            raise ValidationFailed(
+                _("At most %(limit)d tags.") % {"limit": MAX_TAGS}, code="invalid_tags"
+            )
     if "custom_fields" in clean and not isinstance(clean["custom_fields"], dict):
         raise ValidationFailed(_("Custom fields must be an object."), code="invalid_custom_fields")
     if "language" in clean and clean["language"] not in dict(settings.LANGUAGES):
-        raise ValidationFailed(_("Unsupported language."), code="invalid_language")
+        raise ValidationFailed(
+            _("Unsupported language."),
+            code="invalid_language",
+            details=[code for code, _label in settings.LANGUAGES],
+        )
     return clean
 
 
-@transaction.atomic
-def do_create_customer(
-    agent: Agent, fields: dict[str, Any], handles: list[Handle]
-) -> Customer:
-    require(agent, Capability.WRITE)
-    clean = _clean_fields(fields)
+def _check_handles_free(handles: Sequence[Handle], owner_id: int | None = None) -> None:
+    """Conflict when a handle already belongs to a customer other than `owner_id`."""
     for handle in handles:
         norm = normalise_handle(handle.kind, handle.value)
         owner = Identity.objects.filter(kind=handle.kind, handle=norm).first()
-        if owner:
+        if owner and owner.customer_id != owner_id:
             raise Conflict(
                 _("%(handle)s already belongs to another customer.") % {"handle": handle.value},
                 code="identity_taken",
                 details={"customer_id": owner.customer_id},
             )
+
+
+def _attach_checked(customer: Customer, handles: Sequence[Handle]) -> None:
+    """Attach handles; a concurrent writer taking one first is a Conflict, not a 500."""
+    try:
+        with transaction.atomic():
+            attach_handles(customer, list(handles))
+    except IntegrityError as exc:
+        raise Conflict(
+            _("One of these handles was just given to another customer."),
+            code="identity_taken",
+        ) from exc
+
+
+@transaction.atomic
+def do_create_customer(agent: Agent, fields: dict[str, Any], handles: list[Handle]) -> Customer:
+    require(agent, Capability.WRITE)
+    clean = _clean_fields(fields)
+    _check_handles_free(handles)
     customer = Customer.objects.create(**clean)
-    attach_handles(customer, handles)
+    _attach_checked(customer, handles)
     reindex_customer(customer)
     return customer
 
 
 @transaction.atomic
 def do_update_customer(
-    agent: Agent, customer: Customer, fields: dict[str, Any], add_handles: list[Handle] = ()  # type: ignore[assignment]
+    agent: Agent,
+    customer: Customer,
+    fields: dict[str, Any],
+    add_handles: Sequence[Handle] = (),
 ) -> Customer:
+    """Edit fields and add handles. Callers pass a customer the agent may see
+    (tickets.access.get_visible_customer); this checks the role may write."""
     require(agent, Capability.WRITE)
     clean = _clean_fields(fields)
-    for handle in add_handles:
-        norm = normalise_handle(handle.kind, handle.value)
-        owner = Identity.objects.filter(kind=handle.kind, handle=norm).first()
-        if owner and owner.customer_id != customer.pk:
-            raise Conflict(
-                _("%(handle)s already belongs to another customer.") % {"handle": handle.value},
-                code="identity_taken",
-                details={"customer_id": owner.customer_id},
-            )
+    if customer.merged_into_id:
+        raise Conflict(
+            _("This customer was merged into another customer."),
+            code="customer_merged",
+            details={"merged_into": customer.merged_into_id},
+        )
+    _check_handles_free(add_handles, owner_id=customer.pk)
     for key, value in clean.items():
         setattr(customer, key, value)
     customer.save()
-    attach_handles(customer, list(add_handles))
+    _attach_checked(customer, add_handles)
     reindex_customer(customer)
     return customer

@@ -10,4 +10,4 @@ class InboxesConfig(AppConfig):
 
         from .delivery import on_outbox_queued
 
-        subscribe(OutboxQueued, on_outbox_queued)  # type: ignore[arg-type]
+        subscribe(OutboxQueued, on_outbox_queued)

@@ -9,29 +9,39 @@ from __future__ import annotations
 
 import logging
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any, cast
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.accounts.models import Agent
+from madoguchi.accounts.permissions import Capability, require
 from madoguchi.connectors import registry
 from madoguchi.connectors.base import DeliveryError
 from madoguchi.core.errors import Conflict, NotFound
-from madoguchi.core.events import MessageDeadLettered, MessageDelivered, OutboxQueued, emit_on_commit
+from madoguchi.core.events import (
+    Event,
+    MessageDeadLettered,
+    MessageDelivered,
+    OutboxQueued,
+    emit_on_commit,
+)
 from madoguchi.tickets.access import get_ticket_for_write
 from madoguchi.tickets.models import Delivery, Message
 
 from .messages import OutboundAttachment, OutboundMessage
-from .models import Outbox, OutboxState
+from .models import Inbox, Outbox, OutboxState
 
 logger = logging.getLogger(__name__)
 CLAIM_SECONDS = 300
 # A pending row older than this without a worker touching it was orphaned (crash before enqueue).
 ORPHAN_SECONDS = 30
+# Earlier messages of the thread a reply refers to (email References).
+MAX_REFERENCES = 20
 
 
 def backoff_seconds(attempts: int) -> float:
@@ -46,7 +56,11 @@ def _claim(outbox_id: int) -> Outbox | None:
         outbox = Outbox.objects.select_for_update().filter(pk=outbox_id).first()
         if outbox is None or outbox.state in (OutboxState.SENT, OutboxState.DEAD):
             return None
-        if outbox.state == OutboxState.SENDING and outbox.locked_until and outbox.locked_until > now:
+        if (
+            outbox.state == OutboxState.SENDING
+            and outbox.locked_until
+            and outbox.locked_until > now
+        ):
             return None
         if outbox.next_attempt_at and outbox.next_attempt_at > now:
             return None
@@ -59,15 +73,15 @@ def _claim(outbox_id: int) -> Outbox | None:
 
 def outbound_for(outbox: Outbox) -> OutboundMessage:
     message = Message.objects.select_related("ticket", "ticket__customer").get(pk=outbox.message_id)
-    inbox = outbox.inbox
+    inbox = Inbox.objects.select_related("brand").get(pk=outbox.inbox_id)
     route = message.meta.get("route", {})
-    previous = (
+    # The thread so far, oldest first: provider ids of earlier public messages (threading).
+    earlier = list(
         Message.objects.filter(ticket_id=message.ticket_id, pk__lt=message.pk, is_internal=False)
         .exclude(external_id="")
         .order_by("-pk")
-        .values_list("external_id", flat=True)
-        .first()
-    )
+        .values_list("external_id", flat=True)[:MAX_REFERENCES]
+    )[::-1]
     return OutboundMessage(
         outbox_id=outbox.pk,
         idempotency_key=str(outbox.idempotency_key),
@@ -83,13 +97,14 @@ def outbound_for(outbox: Outbox) -> OutboundMessage:
         body_html=message.body_html,
         ticket_number=message.ticket.number,
         message_id=message.pk,
-        in_reply_to=previous or "",
+        in_reply_to=earlier[-1] if earlier else "",
         attachments=tuple(
-            OutboundAttachment(a.filename, a.content_type, a.file.name)
+            OutboundAttachment(a.filename, a.content_type, a.file.name or "")
             for a in message.attachments.all()
         ),
-        settings=inbox.settings,
-        credentials=inbox.credentials,
+        settings=dict(inbox.settings or {}),
+        credentials=cast(dict[str, Any], inbox.credentials),
+        references=tuple(earlier),
     )
 
 
@@ -118,8 +133,23 @@ def deliver(outbox_id: int) -> str:
             updated_at=timezone.now(),
         )
         Message.objects.filter(pk=outbox.message_id).update(delivery=Delivery.SENT)
+        _remember_provider_id(outbox.message_id, result.provider_message_id)
         emit_on_commit(MessageDelivered(message_id=outbox.message_id))
     return "sent"
+
+
+def _remember_provider_id(message_id: int, provider_id: str) -> None:
+    """The provider's id becomes the message's external id, so the customer's answer threads
+    onto it and our own mail coming back in is recognised as already stored."""
+    if not provider_id or len(provider_id) > 255:
+        return
+    try:
+        with transaction.atomic():
+            Message.objects.filter(pk=message_id, external_id="").update(external_id=provider_id)
+    except IntegrityError:
+        logger.warning(
+            "message %s: provider id %s already used in its inbox", message_id, provider_id
+        )
 
 
 def _failed(outbox: Outbox, error: str, *, retryable: bool) -> str:
@@ -138,8 +168,10 @@ def _failed(outbox: Outbox, error: str, *, retryable: bool) -> str:
                 updated_at=now,
             )
             Message.objects.filter(pk=outbox.message_id).update(delivery=Delivery.RETRYING)
-            transaction.on_commit(lambda: schedule(outbox.pk, when))
-            logger.warning("outbox %s: attempt %s failed, retry at %s", outbox.pk, outbox.attempts, when)
+            transaction.on_commit(lambda: schedule(outbox.pk, when), robust=True)
+            logger.warning(
+                "outbox %s: attempt %s failed, retry at %s", outbox.pk, outbox.attempts, when
+            )
             return "retrying"
         Outbox.objects.filter(pk=outbox.pk).update(
             state=OutboxState.DEAD,
@@ -155,16 +187,28 @@ def _failed(outbox: Outbox, error: str, *, retryable: bool) -> str:
     return "dead"
 
 
-def schedule(outbox_id: int, when=None) -> None:  # type: ignore[no-untyped-def]
-    """Hand the row to the task worker (now, or at `when` for a retry)."""
+def schedule(outbox_id: int, when: datetime | None = None) -> bool:
+    """Hand the row to the task worker (now, or at `when` for a retry).
+
+    A queue that cannot take the task is logged, not raised: the row stays due in the outbox
+    and the worker's sweep() delivers it.
+    """
     from .tasks import deliver_outbox
 
     task = deliver_outbox.using(run_after=when) if when else deliver_outbox
-    task.enqueue(outbox_id)
+    try:
+        task.enqueue(outbox_id)
+    except Exception:
+        logger.exception(
+            "outbox %s: could not enqueue delivery; the sweep will pick it up", outbox_id
+        )
+        return False
+    return True
 
 
-def on_outbox_queued(event: OutboxQueued) -> None:  # type: ignore[override]
-    schedule(event.outbox_id)
+def on_outbox_queued(event: Event) -> None:
+    if isinstance(event, OutboxQueued):
+        schedule(event.outbox_id)
 
 
 def due_outbox_ids(limit: int = 200) -> list[int]:
@@ -192,6 +236,7 @@ def sweep() -> int:
 @transaction.atomic
 def do_retry_dead_letter(agent: Agent, outbox_id: int) -> Outbox:
     """An agent sends a dead letter again (after fixing the address or the server)."""
+    require(agent, Capability.WRITE)
     outbox = Outbox.objects.select_for_update().filter(pk=outbox_id).first()
     if outbox is None:
         raise NotFound(_("Outbox entry not found."), code="outbox_not_found")
@@ -202,7 +247,10 @@ def do_retry_dead_letter(agent: Agent, outbox_id: int) -> Outbox:
     outbox.state = OutboxState.PENDING
     outbox.attempts = 0
     outbox.next_attempt_at = None
-    outbox.save(update_fields=["state", "attempts", "next_attempt_at", "updated_at"])
+    outbox.locked_until = None
+    outbox.save(
+        update_fields=["state", "attempts", "next_attempt_at", "locked_until", "updated_at"]
+    )
     Message.objects.filter(pk=message.pk).update(delivery=Delivery.QUEUED)
     emit_on_commit(OutboxQueued(outbox_id=outbox.pk))
     return outbox

@@ -6,26 +6,52 @@ import logging
 import mimetypes
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.accounts.models import Agent
+from madoguchi.accounts.permissions import Capability, can, require
 from madoguchi.core.errors import NotFound, ValidationFailed
 from madoguchi.core.events import MessageReceived, TicketCreated, emit_on_commit
-from madoguchi.customers.actions import Handle, find_or_create, resolve
+from madoguchi.customers.actions import (
+    Handle,
+    attach_handles,
+    find_or_create,
+    normalise_handle,
+    resolve,
+)
+from madoguchi.customers.indexing import reindex_customer
 from madoguchi.customers.models import Customer
 from madoguchi.lib.html import html_to_text, sanitise
+from madoguchi.tickets import timeline
+from madoguchi.tickets.access import get_visible_ticket
 from madoguchi.tickets.actions import add_inbound_message, open_ticket
+from madoguchi.tickets.actions.opening import get_tags
 from madoguchi.tickets.indexing import reindex_ticket
-from madoguchi.tickets.models import Attachment, Direction, Message, Status, Ticket
+from madoguchi.tickets.models import (
+    Attachment,
+    Direction,
+    Message,
+    Priority,
+    Status,
+    Ticket,
+    storage_name,
+)
 
 from .messages import InboundMessage
 from .models import Inbox
 
 logger = logging.getLogger(__name__)
-MAX_ATTEMPTS = 4
+MAX_ATTEMPTS = 5
+MAX_EXTERNAL_ID_CHARS = 255
+MAX_BODY_CHARS = 1_000_000
+MAX_TAGS = 20
+# PostgreSQL deadlock / serialisation failure: the transaction can simply run again.
+_RETRYABLE_SQLSTATES = {"40P01", "40001"}
 
 
 @dataclass(frozen=True)
@@ -42,7 +68,9 @@ def ingest(inbound: InboundMessage) -> IngestResult:
     """Store one delivery: idempotent on (inbox, external_id), also under concurrency.
 
     A race (two workers, the same delivery, or the same new customer) surfaces as an
-    IntegrityError; the whole transaction rolls back and is tried again, so no half rows stay.
+    IntegrityError (or a deadlock on PostgreSQL); the whole transaction rolls back and is
+    tried again, so no half rows stay. Bad input raises ValidationFailed / NotFound /
+    Forbidden before anything is written.
     """
     check_inbound(inbound)
     for attempt in range(MAX_ATTEMPTS):
@@ -51,20 +79,67 @@ def ingest(inbound: InboundMessage) -> IngestResult:
             return existing
         try:
             return _ingest_once(inbound)
-        except IntegrityError:
-            if attempt == MAX_ATTEMPTS - 1:
+        except (IntegrityError, OperationalError) as exc:
+            if attempt == MAX_ATTEMPTS - 1 or not _is_race(exc):
                 raise
-            logger.info("ingest race on inbox %s, retrying", inbound.inbox_id)
+            logger.info("ingest race on inbox %s (%s), retrying", inbound.inbox_id, exc)
     raise AssertionError("unreachable")
 
 
+def _is_race(exc: Exception) -> bool:
+    if isinstance(exc, IntegrityError):
+        return True
+    sqlstate = getattr(exc.__cause__, "sqlstate", None)
+    return sqlstate in _RETRYABLE_SQLSTATES or "database is locked" in str(exc)
+
+
 def check_inbound(inbound: InboundMessage) -> None:
+    """Refuse what a connector should never hand over; nothing is written yet."""
+    if not isinstance(inbound.inbox_id, int) or isinstance(inbound.inbox_id, bool):
+        raise NotFound(_("Inbox not found."), code="inbox_not_found")
+    if not isinstance(inbound.external_id, str):
+        raise ValidationFailed(_("The external id must be text."), code="invalid_external_id")
+    if len(inbound.external_id) > MAX_EXTERNAL_ID_CHARS:
+        raise ValidationFailed(
+            _("The external id is too long."),
+            code="invalid_external_id",
+            details={"limit": MAX_EXTERNAL_ID_CHARS},
+        )
     if not inbound.body_text.strip() and not inbound.body_html.strip() and not inbound.attachments:
         raise ValidationFailed(_("The message is empty."), code="empty_message")
+    if len(inbound.body_text) > MAX_BODY_CHARS or len(inbound.body_html) > MAX_BODY_CHARS:
+        raise ValidationFailed(
+            _("The message is too long."),
+            code="message_too_long",
+            details={"limit": MAX_BODY_CHARS},
+        )
     if inbound.sender is None and inbound.customer_id is None:
         raise ValidationFailed(_("The sender is unknown."), code="missing_sender")
-    if len(inbound.external_id) > 255:
-        raise ValidationFailed(_("The external id is too long."), code="invalid_external_id")
+    for handle in [inbound.sender, *inbound.extra_handles]:
+        if handle is not None:
+            normalise_handle(handle.kind, handle.value)
+    if inbound.direction not in (Direction.INBOUND, Direction.OUTBOUND):
+        raise ValidationFailed(_("Unknown direction."), code="invalid_direction")
+    if inbound.direction == Direction.OUTBOUND and inbound.logged_by_agent_id is None:
+        raise ValidationFailed(
+            _("Only an agent can log an outgoing contact."), code="invalid_direction"
+        )
+    if inbound.priority and inbound.priority not in Priority.values:
+        raise ValidationFailed(
+            _("Unknown priority."), code="invalid_priority", details=Priority.values
+        )
+    if not all(isinstance(t, str) for t in inbound.tags) or len(inbound.tags) > MAX_TAGS:
+        raise ValidationFailed(
+            _("Tags must be a list of at most %(limit)d texts.") % {"limit": MAX_TAGS},
+            code="invalid_tags",
+        )
+    for item in inbound.attachments:
+        if len(item.data) > settings.MAX_ATTACHMENT_BYTES:
+            raise ValidationFailed(
+                _("%(name)s is larger than the attachment limit.") % {"name": item.filename},
+                code="attachment_too_large",
+                details={"limit": settings.MAX_ATTACHMENT_BYTES},
+            )
 
 
 def _existing(inbound: InboundMessage) -> IngestResult | None:
@@ -86,46 +161,82 @@ def _existing(inbound: InboundMessage) -> IngestResult | None:
     )
 
 
+def _logged_by(inbound: InboundMessage, inbox: Inbox) -> Agent | None:
+    """The agent who logged this contact, checked like any other agent write."""
+    if inbound.logged_by_agent_id is None:
+        return None
+    agent = Agent.objects.select_related("user").filter(pk=inbound.logged_by_agent_id).first()
+    if agent is None:
+        raise NotFound(_("Agent not found."), code="agent_not_found")
+    require(agent, Capability.WRITE)
+    if inbound.ticket_id is not None:
+        get_visible_ticket(agent, inbound.ticket_id)
+    elif not can(agent, Capability.VIEW_ALL):
+        granted = inbox.granted_agents.filter(pk=agent.pk).exists() or (
+            inbox.default_team_id is not None
+            and agent.teams.filter(pk=inbox.default_team_id).exists()
+        )
+        if not granted:
+            raise NotFound(_("Inbox not found."), code="inbox_not_found")
+    return agent
+
+
 def _customer_for(inbound: InboundMessage) -> tuple[Customer, bool]:
-    handles = [Handle(h.kind, h.value, h.display) for h in ([inbound.sender] if inbound.sender else [])]
-    handles += [Handle(h.kind, h.value, h.display) for h in inbound.extra_handles]
+    senders = [inbound.sender] if inbound.sender else []
+    handles = [Handle(h.kind, h.value, h.display) for h in [*senders, *inbound.extra_handles]]
     if inbound.customer_id is not None:
         customer = Customer.objects.filter(pk=inbound.customer_id).first()
         if customer is None:
             raise NotFound(_("Customer not found."), code="customer_not_found")
         customer = resolve(customer)
-        if handles:
-            from madoguchi.customers.actions import attach_handles
-            from madoguchi.customers.indexing import reindex_customer
-
-            if attach_handles(customer, handles):
-                reindex_customer(customer)
+        if handles and attach_handles(customer, handles):
+            reindex_customer(customer)
         return customer, False
     return find_or_create(handles, name=inbound.sender_name, name_kana=inbound.sender_name_kana)
 
 
-def _thread_for(inbound: InboundMessage, customer: Customer) -> Ticket | None:
-    """The ticket the connector pointed at, following merges; closed tickets start anew."""
+def _thread_for(inbound: InboundMessage) -> tuple[Ticket | None, Ticket | None]:
+    """(ticket to append to, closed ticket the message follows up on).
+
+    The ticket the connector pointed at, following merges; a closed ticket stays closed and
+    the message opens a new ticket that refers to it.
+    """
     if inbound.ticket_id is None:
-        return None
+        return None, None
     ticket = Ticket.objects.select_for_update().filter(pk=inbound.ticket_id).first()
     seen: set[int] = set()
     while ticket and ticket.merged_into_id and ticket.pk not in seen:
         seen.add(ticket.pk)
         ticket = Ticket.objects.select_for_update().filter(pk=ticket.merged_into_id).first()
-    if ticket is None or ticket.status == Status.CLOSED:
-        return None
-    return ticket
+    if ticket is not None and ticket.status == Status.CLOSED:
+        return None, ticket
+    return ticket, None
+
+
+def _ingest_once(inbound: InboundMessage) -> IngestResult:
+    saved_files: list[str] = []
+    try:
+        return _write(inbound, saved_files)
+    except BaseException:
+        # The rows rolled back; the files written for them must not stay behind.
+        for name in saved_files:
+            default_storage.delete(name)
+        raise
 
 
 @transaction.atomic
-def _ingest_once(inbound: InboundMessage) -> IngestResult:
-    inbox = Inbox.objects.filter(pk=inbound.inbox_id).first()
+def _write(inbound: InboundMessage, saved_files: list[str]) -> IngestResult:
+    inbox = Inbox.objects.filter(pk=inbound.inbox_id).select_related("brand").first()
     if inbox is None:
         raise NotFound(_("Inbox not found."), code="inbox_not_found")
+    # Under SQLite's serialised writers a concurrent twin has committed by now: no wasted work.
+    existing = _existing(inbound)
+    if existing:
+        return existing
+    logged_by = _logged_by(inbound, inbox)
     at = inbound.received_at or timezone.now()
     customer, _created_customer = _customer_for(inbound)
-    ticket = _thread_for(inbound, customer)
+    ticket, follows = _thread_for(inbound)
     created_ticket = ticket is None
     if ticket is None:
         ticket = open_ticket(
@@ -135,12 +246,14 @@ def _ingest_once(inbound: InboundMessage) -> IngestResult:
             at=at,
             priority=inbound.priority,
             tags=inbound.tags,
+            opened_by=logged_by,
         )
+        if follows is not None:
+            timeline.record(
+                ticket, "follow_up", field="follow_up_of", new=f"#{follows.number}", at=at
+            )
     body_html = sanitise(inbound.body_html) if inbound.body_html else ""
     body_text = inbound.body_text or html_to_text(body_html)
-    logged_by = None
-    if inbound.logged_by_agent_id:
-        logged_by = Agent.objects.filter(pk=inbound.logged_by_agent_id).first()
     message, reopened = add_inbound_message(
         ticket=ticket,
         inbox=inbox,
@@ -150,20 +263,23 @@ def _ingest_once(inbound: InboundMessage) -> IngestResult:
         subject=inbound.subject,
         external_id=inbound.external_id,
         at=at,
-        meta=inbound.meta,
+        meta={**inbound.meta, **({"follow_up_of": follows.pk} if follows else {})},
         logged_by=logged_by,
-        direction=Direction.OUTBOUND if inbound.direction == "out" else Direction.INBOUND,
+        direction=inbound.direction,
     )
+    if not created_ticket and inbound.tags:
+        ticket.tags.add(*get_tags(inbound.tags))
     for item in inbound.attachments:
         attachment = Attachment(
             message=message,
-            filename=item.filename[:255] or "attachment",
+            filename=item.filename.strip()[:255] or "attachment",
             content_type=item.content_type
             or mimetypes.guess_type(item.filename)[0]
             or "application/octet-stream",
             size=len(item.data),
         )
-        attachment.file.save(_storage_name(item.filename), ContentFile(item.data), save=False)
+        attachment.file.save(storage_name(item.filename), ContentFile(item.data), save=False)
+        saved_files.append(attachment.file.name or "")
         attachment.save()
     reindex_ticket(ticket)
     if created_ticket:
@@ -185,14 +301,3 @@ def _subject_from(inbound: InboundMessage) -> str:
         if line.strip():
             return line.strip()[:80]
     return str(_("(no subject)"))
-
-
-def _storage_name(filename: str) -> str:
-    """Storage names stay ASCII-safe; the real (often Japanese) name lives in the row."""
-    import os
-    import uuid
-
-    ext = os.path.splitext(filename)[1][:10].lower()
-    if not ext.isascii():
-        ext = ""
-    return f"{uuid.uuid4().hex}{ext}"

@@ -75,3 +75,5 @@ class OutboundMessage:
     attachments: tuple[OutboundAttachment, ...] = ()
     settings: dict[str, Any] = field(default_factory=dict)
     credentials: dict[str, Any] = field(default_factory=dict)
+    # Provider ids of earlier public messages of the ticket, oldest first (email References).
+    references: tuple[str, ...] = ()

@@ -65,9 +65,13 @@ class OutboxState(models.TextChoices):
 class Outbox(models.Model):
     """One reply to deliver; committed with its Message so nothing is lost or sent twice."""
 
-    message = models.OneToOneField("tickets.Message", on_delete=models.CASCADE, related_name="outbox")
+    message = models.OneToOneField(
+        "tickets.Message", on_delete=models.CASCADE, related_name="outbox"
+    )
     inbox = models.ForeignKey(Inbox, on_delete=models.PROTECT, related_name="outbox")
-    state = models.CharField(max_length=10, choices=OutboxState.choices, default=OutboxState.PENDING)
+    state = models.CharField(
+        max_length=10, choices=OutboxState.choices, default=OutboxState.PENDING
+    )
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     locked_until = models.DateTimeField(null=True, blank=True)
@@ -95,3 +99,6 @@ class FormSubmission(models.Model):
     inbox = models.ForeignKey(Inbox, on_delete=models.CASCADE, related_name="+")
     client = models.CharField(max_length=64, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.client} → {self.inbox_id}"

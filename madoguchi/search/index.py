@@ -1,12 +1,13 @@
 """The one search interface: SQLite FTS5 or PostgreSQL tsvector over Sudachi tokens.
 
 Raw FTS tokenizers do not split Japanese, so text is tokenised here (lib.japanese) and
-the database only ever sees space-separated normalised tokens.
+the database only ever sees space-separated normalised tokens made of word characters.
+A query becomes groups of alternative forms (`login` → login | ログイン); every group must
+match, the last one as a prefix so results follow typing.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -17,18 +18,29 @@ from madoguchi.lib import handles, japanese
 from .models import DocumentKind, SearchDocument
 
 MAX_QUERY_TERMS = 12
+MAX_QUERY_CHARS = 500
 
 
 def document_tokens(parts: Iterable[str], extra_terms: Iterable[str] = ()) -> str:
-    """The token string stored for a document: Sudachi forms plus exact extra terms."""
+    """The token string stored for a document: Sudachi forms, phone numbers written in the
+    text in their searchable forms, plus exact extra terms (ticket number, handles)."""
+    region = settings.PHONE_DEFAULT_REGION
     toks: list[str] = []
+    phones: list[str] = []
     for part in parts:
+        if not part:
+            continue
         toks.extend(japanese.tokens(part))
-    toks.extend(_clean_term(t) for t in extra_terms if _clean_term(t))
-    return " ".join(toks)
+        phones.extend(handles.phones_in_text(part, region))
+    for e164 in dict.fromkeys(phones):
+        toks.extend(japanese.clean_form(f) for f in handles.phone_search_forms(e164, region))
+    toks.extend(japanese.clean_form(t) for t in extra_terms)
+    return " ".join(t for t in toks if t)
 
 
-def index(kind: DocumentKind, object_id: int, parts: Iterable[str], extra_terms: Iterable[str] = ()) -> None:
+def index(
+    kind: DocumentKind, object_id: int, parts: Iterable[str], extra_terms: Iterable[str] = ()
+) -> None:
     tokens = document_tokens(parts, extra_terms)
     SearchDocument.objects.update_or_create(
         kind=kind, object_id=object_id, defaults={"tokens": tokens}
@@ -39,59 +51,88 @@ def remove(kind: DocumentKind, object_id: int) -> None:
     SearchDocument.objects.filter(kind=kind, object_id=object_id).delete()
 
 
-def query_terms(query: str) -> list[str]:
-    """Tokens a query must all match. A phone number is matched as its national digits."""
-    query = (query or "").strip()
+def query_groups(query: str) -> list[list[str]]:
+    """What a query must match: one group of alternative forms per word, in order.
+
+    A phone number typed any way (`090-1234-5678`, `+81 90 1234 5678`, `０９０…`) is one
+    group: its national digits, which every document with that number carries.
+    """
+    query = (query or "").strip()[:MAX_QUERY_CHARS]
     if not query:
         return []
+    region = settings.PHONE_DEFAULT_REGION
     if handles.looks_like_phone(query):
         try:
-            e164 = handles.normalise_phone(query, settings.PHONE_DEFAULT_REGION)
+            e164 = handles.normalise_phone(query, region)
         except handles.InvalidHandle:
-            pass
-        else:
-            forms = handles.phone_search_forms(e164, settings.PHONE_DEFAULT_REGION)
-            national = [f for f in forms if f.startswith("0")]
-            return national[:1] or forms[:1]
-    terms = [_clean_term(t) for t in japanese.tokens(query.lstrip("#"))]
-    terms = [t for t in terms if t]
-    # keep order, drop repeats
-    return list(dict.fromkeys(terms))[:MAX_QUERY_TERMS]
+            e164 = ""
+        if e164 and handles.is_valid_phone(e164, region):
+            forms = handles.phone_search_forms(e164, region)
+            national = [f for f in forms if f.startswith("0")] or [e164.lstrip("+")]
+            typed = japanese.clean_form(query).replace(" ", "")
+            return [list(dict.fromkeys([national[0], typed]))]
+    groups: list[list[str]] = []
+    seen: set[tuple[str, ...]] = set()
+    for forms in japanese.word_forms(query):
+        key = tuple(forms)
+        if key not in seen:
+            seen.add(key)
+            groups.append(forms)
+    return groups[:MAX_QUERY_TERMS]
 
 
-def _clean_term(term: str) -> str:
-    return re.sub(r"[\s\"'*:&|!()<>\\^{}\[\]]", "", japanese.normalise(term))
+def query_terms(query: str) -> list[str]:
+    """The preferred form of each query group (for display and debugging)."""
+    return [group[0] for group in query_groups(query)]
 
 
 def match(kind: DocumentKind, query: str, limit: int = 500) -> list[int]:
-    """Object ids whose document contains every query term, best first."""
-    terms = query_terms(query)
-    if not terms:
+    """Object ids whose document matches every query group, best first."""
+    groups = query_groups(query)
+    if not groups:
         return []
     if connection.vendor == "postgresql":
-        return _match_postgres(kind, terms, limit)
-    return _match_sqlite(kind, terms, limit)
+        return _match_postgres(kind, groups, limit)
+    return _match_sqlite(kind, groups, limit)
 
 
-def _match_sqlite(kind: DocumentKind, terms: list[str], limit: int) -> list[int]:
-    # Last term as a prefix so "ログ" finds "ログイン" while typing.
-    fts_query = " ".join(f'"{t}"' for t in terms[:-1]) + f' "{terms[-1]}"*'
+def _sqlite_expression(groups: list[list[str]]) -> str:
+    """FTS5 syntax; forms hold only word characters and spaces, so quoting them is safe."""
+    parts = []
+    for position, forms in enumerate(groups):
+        star = "*" if position == len(groups) - 1 else ""
+        alternatives = [f'"{form}"{star}' for form in forms]
+        parts.append(
+            alternatives[0] if len(alternatives) == 1 else f"({' OR '.join(alternatives)})"
+        )
+    return " AND ".join(parts)
+
+
+def _match_sqlite(kind: DocumentKind, groups: list[list[str]], limit: int) -> list[int]:
     sql = (
         "SELECT d.object_id FROM search_fts f JOIN search_searchdocument d ON d.id = f.rowid"
         " WHERE search_fts MATCH %s AND d.kind = %s ORDER BY bm25(search_fts) LIMIT %s"
     )
     with connection.cursor() as cur:
-        cur.execute(sql, [fts_query.strip(), int(kind), limit])
+        cur.execute(sql, [_sqlite_expression(groups), int(kind), limit])
         return [row[0] for row in cur.fetchall()]
 
 
-def _match_postgres(kind: DocumentKind, terms: list[str], limit: int) -> list[int]:
-    tsquery = " & ".join(f"'{t}'" for t in terms[:-1])
-    last = f"'{terms[-1]}':*"
-    tsquery = f"{tsquery} & {last}" if tsquery else last
+def _tsquery_expression(groups: list[list[str]]) -> str:
+    """to_tsquery syntax; a quoted form of several words becomes a phrase (<->)."""
+    parts = []
+    for position, forms in enumerate(groups):
+        star = ":*" if position == len(groups) - 1 else ""
+        alternatives = [f"'{form}'{star}" for form in forms]
+        parts.append(alternatives[0] if len(alternatives) == 1 else f"({' | '.join(alternatives)})")
+    return " & ".join(parts)
+
+
+def _match_postgres(kind: DocumentKind, groups: list[list[str]], limit: int) -> list[int]:
+    tsquery = _tsquery_expression(groups)
     # kind is an int enum, inlined so the planner can pick that kind's partial index.
     sql = (
-        "SELECT object_id FROM search_searchdocument"
+        "SELECT object_id FROM search_searchdocument"  # noqa: S608 (kind is int(), rest bound)
         f" WHERE kind = {int(kind)} AND to_tsvector('simple', tokens) @@ to_tsquery('simple', %s)"
         " ORDER BY ts_rank(to_tsvector('simple', tokens), to_tsquery('simple', %s)) DESC,"
         " object_id DESC LIMIT %s"

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import re
+import uuid
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -42,11 +46,16 @@ class TicketNumber(models.Model):
 
     last = models.BigIntegerField(default=10000)
 
+    def __str__(self) -> str:
+        return f"#{self.last}"
+
 
 class Ticket(models.Model):
     number = models.BigIntegerField(_("number"), unique=True)
     subject = models.CharField(_("subject"), max_length=250, blank=True)
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NEW)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.NEW
+    )
     priority = models.CharField(
         _("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL
     )
@@ -67,7 +76,9 @@ class Ticket(models.Model):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
     )
-    preview = models.CharField(max_length=200, blank=True, help_text="first line of the last message")
+    preview = models.CharField(
+        max_length=200, blank=True, help_text="first line of the last message"
+    )
     message_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(_("created"), db_index=True)
     updated_at = models.DateTimeField(_("updated"))
@@ -157,6 +168,15 @@ class Message(models.Model):
 
 def attachment_path(instance: Attachment, filename: str) -> str:
     return f"attachments/{instance.message.ticket_id}/{instance.message_id}/{filename}"
+
+
+def storage_name(filename: str) -> str:
+    """A random ASCII storage name keeping a short extension. The customer's file name (often
+    Japanese, sometimes hostile like `../../x`) lives only in Attachment.filename."""
+    ext = os.path.splitext(filename or "")[1][:10].lower()
+    if not re.fullmatch(r"\.[a-z0-9]+", ext):
+        ext = ""
+    return f"{uuid.uuid4().hex}{ext}"
 
 
 class Attachment(models.Model):

@@ -160,7 +160,9 @@ def ticket_with_conversation(agent: Agent, ticket_id: int) -> dict[str, Any]:
     """Everything the ticket page and `GET /tickets/{id}` show, in a fixed number of queries."""
     ticket = get_visible_ticket(agent, ticket_id)
     ticket = (
-        Ticket.objects.select_related("customer", "assignee", "team", "inbox", "brand", "merged_into")
+        Ticket.objects.select_related(
+            "customer", "assignee", "team", "inbox", "brand", "merged_into"
+        )
         .prefetch_related("tags")
         .get(pk=ticket.pk)
     )

@@ -1,12 +1,26 @@
+"""Template context for every page: the signed-in agent and the inbox views' live counts."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from madoguchi.tickets.queries import VIEWS, view_counts
 
 
 def console(request: HttpRequest) -> dict[str, Any]:
-    """The signed-in agent for the console's header; None on public pages."""
+    """`current_agent` is None on public pages; `nav_counts` is only queried if a page shows it."""
     user = getattr(request, "user", None)
     agent = getattr(user, "agent", None) if user and user.is_authenticated else None
-    return {"current_agent": agent}
+    if agent is None:
+        return {"current_agent": None, "nav_views": VIEWS, "nav_counts": {}}
+    from .views.devmail import mail_viewer_enabled
+
+    return {
+        "current_agent": agent,
+        "nav_views": VIEWS,
+        "nav_counts": SimpleLazyObject(lambda: view_counts(agent)),
+        "mail_viewer_enabled": mail_viewer_enabled(),
+    }

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from madoguchi.core.errors import ValidationFailed
 from madoguchi.inboxes.messages import InboundAttachment, InboundMessage, SenderHandle
 
 from ..base import RepliesByEmail
@@ -33,6 +34,15 @@ class FaxUpload:
 
 
 def parse(inbox_id: int, fax: FaxUpload, agent_id: int) -> InboundMessage:
+    """An uploaded scan as an inbound message from the sender, logged by `agent_id`."""
+    if not fax.data:
+        raise ValidationFailed(_("The uploaded file is empty."), code="empty_file")
+    if fax.content_type not in ACCEPTED_TYPES:
+        raise ValidationFailed(
+            _("Upload the FAX as a PDF or an image (PNG, JPEG, TIFF, GIF)."),
+            code="invalid_file_type",
+            details=sorted(ACCEPTED_TYPES),
+        )
     # The same scan uploaded twice is one message: the content hash is the delivery id.
     digest = hashlib.sha256(fax.data).hexdigest()[:40]
     kind_label = _("FAX order") if fax.irregular_order else _("FAX")
@@ -47,8 +57,15 @@ def parse(inbox_id: int, fax: FaxUpload, agent_id: int) -> InboundMessage:
         body_text=fax.note or str(kind_label),
         attachments=[InboundAttachment(fax.filename, fax.content_type, fax.data)],
         tags=["fax", "irregular-order"] if fax.irregular_order else ["fax"],
-        meta={"fax": {"number": fax.fax_number, "irregular_order": fax.irregular_order}},
-        logged_by_agent_id=None,
+        meta={
+            "fax": {
+                "number": fax.fax_number,
+                "irregular_order": fax.irregular_order,
+                "filename": fax.filename,
+            }
+        },
+        # The customer sent it; the agent who scanned it in is recorded and permission-checked.
+        logged_by_agent_id=agent_id,
     )
 
 

@@ -80,7 +80,9 @@ def is_bot(form: ContactForm) -> bool:
 
 def rate_limited(inbox: Inbox, client: str) -> bool:
     since = timezone.now() - timedelta(hours=1)
-    recent = FormSubmission.objects.filter(inbox=inbox, client=client, created_at__gte=since).count()
+    recent = FormSubmission.objects.filter(
+        inbox=inbox, client=client, created_at__gte=since
+    ).count()
     return recent >= settings.FORM_RATE_LIMIT_PER_HOUR
 
 
@@ -99,9 +101,7 @@ def parse(inbox: Inbox, data: dict, client: str) -> InboundMessage:
     attachments = []
     upload = data.get("attachment")
     if upload is not None:
-        attachments.append(
-            InboundAttachment(upload.name, upload.content_type or "", upload.read())
-        )
+        attachments.append(InboundAttachment(upload.name, upload.content_type or "", upload.read()))
     return InboundMessage(
         inbox_id=inbox.pk,
         external_id=f"form-{data['token']}",

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
+from madoguchi.core.errors import ValidationFailed
 from madoguchi.inboxes.messages import InboundMessage, SenderHandle
 
 from ..base import RepliesByEmail
@@ -33,13 +34,20 @@ class CallLog:
 
 
 def parse(inbox_id: int, call: CallLog, agent_id: int) -> InboundMessage:
+    """A call an agent logged, as a message on the caller's ticket (found by number)."""
+    if call.direction not in ("in", "out"):
+        raise ValidationFailed(_("Unknown call direction."), code="invalid_direction")
+    if call.duration_seconds is not None and not 0 <= call.duration_seconds <= 86_400:
+        raise ValidationFailed(_("The call duration is not plausible."), code="invalid_duration")
+    if not call.number.strip() and call.customer_id is None:
+        raise ValidationFailed(_("Enter the caller's number."), code="missing_sender")
     tags = ["phone"] + (["follow-up"] if call.follow_up else [])
     direction_label = _("Incoming call") if call.direction == "in" else _("Outgoing call")
     first = (call.summary.strip().splitlines() or [""])[0]
     return InboundMessage(
         inbox_id=inbox_id,
         external_id=call.call_id or f"call-{uuid.uuid4()}",
-        sender=SenderHandle("phone", call.number, call.number),
+        sender=SenderHandle("phone", call.number, call.number) if call.number.strip() else None,
         sender_name=call.caller_name,
         customer_id=call.customer_id,
         ticket_id=call.ticket_id,

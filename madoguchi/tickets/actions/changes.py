@@ -10,15 +10,25 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.accounts.models import Agent, Team
+from madoguchi.accounts.permissions import Capability, can
 from madoguchi.core.errors import ValidationFailed
 from madoguchi.core.events import TicketUpdated, emit_on_commit
 
 from .. import timeline
 from ..access import get_ticket_for_write
+from ..indexing import reindex_ticket
 from ..models import Priority, Status, Tag, Ticket
 
-CHANGEABLE = ("subject", "status", "priority", "assignee_id", "team_id", "tags", "add_tags", "remove_tags")
-_MISSING = object()
+CHANGEABLE = (
+    "subject",
+    "status",
+    "priority",
+    "assignee_id",
+    "team_id",
+    "tags",
+    "add_tags",
+    "remove_tags",
+)
 
 
 def _clean_tags(value: Any) -> list[str]:
@@ -41,14 +51,29 @@ def check_changes(changes: dict[str, Any]) -> dict[str, Any]:
         raise ValidationFailed(
             _("Unknown priority."), code="invalid_priority", details=Priority.values
         )
+    for key in ("assignee_id", "team_id"):
+        value = clean.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ValidationFailed(
+                _("%(field)s must be a number or null.") % {"field": key},
+                code=f"invalid_{key.removesuffix('_id')}",
+            )
     if clean.get("assignee_id") is not None:
-        if not Agent.objects.filter(pk=clean["assignee_id"], user__is_active=True).exists():
+        assignee = (
+            Agent.objects.select_related("user")
+            .filter(pk=clean["assignee_id"], user__is_active=True)
+            .first()
+        )
+        if assignee is None or not can(assignee, Capability.WRITE):
             raise ValidationFailed(_("No such agent."), code="invalid_assignee")
     if clean.get("team_id") is not None:
         if not Team.objects.filter(pk=clean["team_id"]).exists():
             raise ValidationFailed(_("No such team."), code="invalid_team")
     if "subject" in clean:
-        if not isinstance(clean["subject"], str) or len(clean["subject"]) > 250:
+        if not isinstance(clean["subject"], str):
+            raise ValidationFailed(_("The subject must be text."), code="invalid_subject")
+        clean["subject"] = clean["subject"].strip()
+        if len(clean["subject"]) > 250:
             raise ValidationFailed(_("The subject is too long."), code="invalid_subject")
     for key in ("tags", "add_tags", "remove_tags"):
         if key in clean:
@@ -95,11 +120,19 @@ def apply_changes(
             ticket.tags.remove(*Tag.objects.filter(name__in=removed))
         done["tags"] = (", ".join(sorted(current)), ", ".join(sorted(wanted)))
         timeline.record(
-            ticket, "tags", agent=agent, field="tags", old=done["tags"][0], new=done["tags"][1], at=now
+            ticket,
+            "tags",
+            agent=agent,
+            field="tags",
+            old=done["tags"][0],
+            new=done["tags"][1],
+            at=now,
         )
     if fields or "tags" in done:
         ticket.updated_at = now
         ticket.save(update_fields=[*fields, "updated_at"])
+        if "subject" in fields:
+            reindex_ticket(ticket)
         emit_on_commit(TicketUpdated(ticket_id=ticket.pk, changes=done))
     return done
 
@@ -122,5 +155,7 @@ def do_mark_spam(agent: Agent, ticket_id: int, spam: bool = True) -> Ticket:
         timeline.record(ticket, "spam", agent=agent, field="is_spam", old=not spam, new=spam)
         if spam and ticket.status not in (Status.SOLVED, Status.CLOSED):
             apply_changes(agent, ticket, {"status": Status.CLOSED})
-        emit_on_commit(TicketUpdated(ticket_id=ticket.pk, changes={"is_spam": (str(not spam), str(spam))}))
+        emit_on_commit(
+            TicketUpdated(ticket_id=ticket.pk, changes={"is_spam": (str(not spam), str(spam))})
+        )
     return ticket

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from madoguchi.accounts.audit import record_audit
 from madoguchi.accounts.models import Agent
 from madoguchi.accounts.permissions import Capability, require
-from madoguchi.core.errors import Conflict, ValidationFailed
+from madoguchi.core.errors import Conflict, NotFound, ValidationFailed
 from madoguchi.core.events import CustomerMerged, emit_on_commit
 from madoguchi.customers.indexing import reindex_customer
 from madoguchi.customers.models import Customer, Identity
@@ -25,9 +25,22 @@ def do_merge_customers(agent: Agent, source: Customer, target: Customer) -> Cust
     require(agent, Capability.MERGE_CUSTOMERS)
     if source.pk == target.pk:
         raise ValidationFailed(_("A customer cannot be merged into itself."), code="merge_self")
+    # Lock both rows in id order and work on fresh copies, so two merges cannot interleave.
+    rows = Customer.objects.select_for_update().filter(pk__in=[source.pk, target.pk])
+    locked = {c.pk: c for c in rows.order_by("pk")}
+    if len(locked) != 2:
+        raise NotFound(_("Customer not found."), code="customer_not_found")
+    given_source = source
+    source, target = locked[source.pk], locked[target.pk]
     if source.merged_into_id or target.merged_into_id:
         raise Conflict(_("One of these customers was already merged."), code="already_merged")
+    moved_kinds = set(Identity.objects.filter(customer=source).values_list("kind", flat=True))
     Identity.objects.filter(customer=source).update(customer=target, is_primary=False)
+    for kind in moved_kinds:
+        mine = Identity.objects.filter(customer=target, kind=kind)
+        first = mine.order_by("id").first()
+        if first and not mine.filter(is_primary=True).exists():
+            Identity.objects.filter(pk=first.pk).update(is_primary=True)
     ticket_ids = list(Ticket.objects.filter(customer=source).values_list("pk", flat=True))
     Ticket.objects.filter(pk__in=ticket_ids).update(customer=target)
     for field in ("name", "name_kana", "postal_code", "address"):
@@ -40,6 +53,7 @@ def do_merge_customers(agent: Agent, source: Customer, target: Customer) -> Cust
     target.save()
     source.merged_into = target
     source.save(update_fields=["merged_into", "updated_at"])
+    given_source.merged_into = target
     reindex_customer(target)
     remove(DocumentKind.CUSTOMER, source.pk)
     for ticket in Ticket.objects.filter(pk__in=ticket_ids):

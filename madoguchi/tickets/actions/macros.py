@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.accounts.models import Agent
+from madoguchi.accounts.permissions import Capability, require
 from madoguchi.core.errors import NotFound
 
 from ..access import get_visible_ticket
@@ -78,6 +79,7 @@ def do_apply_macro(
     agent: Agent, ticket_id: int, macro_id: int, *, send: bool = True, body: str | None = None
 ) -> Message | None:
     """Reply with the rendered macro (or the agent's edit of it) and apply its field changes."""
+    require(agent, Capability.WRITE)
     ticket = get_visible_ticket(agent, ticket_id)
     macro = visible_macros(agent, ticket.brand_id).filter(pk=macro_id).first()
     if macro is None:

@@ -24,7 +24,10 @@ def do_merge_tickets(agent: Agent, source_id: int, target_id: int) -> Ticket:
         raise ValidationFailed(_("A ticket cannot be merged into itself."), code="merge_self")
     # Lock in id order so two opposite merges cannot deadlock.
     first, second = sorted([source_id, target_id])
-    locked = {first: get_ticket_for_write(agent, first), second: get_ticket_for_write(agent, second)}
+    locked = {
+        first: get_ticket_for_write(agent, first),
+        second: get_ticket_for_write(agent, second),
+    }
     source, target = locked[source_id], locked[target_id]
     if source.merged_into_id or target.merged_into_id:
         raise Conflict(_("One of these tickets was already merged."), code="already_merged")
@@ -47,10 +50,20 @@ def do_merge_tickets(agent: Agent, source_id: int, target_id: int) -> Ticket:
     source.message_count = 0
     source.updated_at = now
     source.save(update_fields=["merged_into", "status", "message_count", "updated_at"])
-    timeline.record(source, "merged", agent=agent, field="merged_into", new=f"#{target.number}", at=now)
-    timeline.record(source, "status", agent=agent, field="status", old=old_status, new=Status.CLOSED, at=now)
     timeline.record(
-        target, "merged_in", agent=agent, field="messages", old=f"#{source.number}", new=str(moved), at=now
+        source, "merged", agent=agent, field="merged_into", new=f"#{target.number}", at=now
+    )
+    timeline.record(
+        source, "status", agent=agent, field="status", old=old_status, new=Status.CLOSED, at=now
+    )
+    timeline.record(
+        target,
+        "merged_in",
+        agent=agent,
+        field="messages",
+        old=f"#{source.number}",
+        new=str(moved),
+        at=now,
     )
     reindex_ticket(target)
     reindex_ticket(source)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db import IntegrityError, transaction
+
 from madoguchi.accounts.models import Agent
 from madoguchi.customers.models import Customer
 from madoguchi.inboxes.models import Inbox
@@ -23,6 +25,19 @@ def preview_of(text: str) -> str:
     return ""
 
 
+def get_tags(names: list[str]) -> list[Tag]:
+    """Tag rows for the names, created when new; two writers creating one tag is no error."""
+    tags = []
+    for name in dict.fromkeys(n.strip()[:64] for n in names if n and n.strip()):
+        try:
+            with transaction.atomic():
+                tag, _created = Tag.objects.get_or_create(name=name)
+        except IntegrityError:
+            tag = Tag.objects.get(name=name)
+        tags.append(tag)
+    return tags
+
+
 def open_ticket(
     *,
     inbox: Inbox,
@@ -31,7 +46,9 @@ def open_ticket(
     at: datetime,
     priority: str = "",
     tags: list[str] | None = None,
+    opened_by: Agent | None = None,
 ) -> Ticket:
+    """A new ticket with the next number; the timeline says who opened it on which channel."""
     ticket = Ticket.objects.create(
         number=allocate_number(),
         subject=(subject or "").strip()[:250],
@@ -45,8 +62,11 @@ def open_ticket(
         updated_at=at,
     )
     if tags:
-        ticket.tags.add(*[Tag.objects.get_or_create(name=t.strip()[:64])[0] for t in tags if t.strip()])
-    timeline.record(ticket, "created", actor_kind=AuthorKind.CUSTOMER, at=at, new=inbox.kind)
+        ticket.tags.add(*get_tags(tags))
+    if opened_by is not None:
+        timeline.record(ticket, "created", agent=opened_by, at=at, new=inbox.kind)
+    else:
+        timeline.record(ticket, "created", actor_kind=AuthorKind.CUSTOMER, at=at, new=inbox.kind)
     return ticket
 
 
@@ -64,15 +84,23 @@ def add_inbound_message(
     logged_by: Agent | None = None,
     direction: str = Direction.INBOUND,
 ) -> tuple[Message, bool]:
-    """Store a message that reached us (or a contact an agent logged); returns (message, reopened)."""
+    """Store a message that reached us, or a contact an agent logged (a call, a FAX).
+
+    Inbound messages are the customer's even when an agent typed them in (`logged_by` is kept
+    as author_agent); an outbound logged contact (we called them) is the agent's.
+    Returns (message, reopened).
+    """
     by_agent = logged_by is not None
+    inbound = direction == Direction.INBOUND
     message = Message.objects.create(
         ticket=ticket,
         inbox=inbox,
         direction=direction,
-        author_kind=AuthorKind.AGENT if by_agent else AuthorKind.CUSTOMER,
+        author_kind=(
+            AuthorKind.CUSTOMER if inbound else AuthorKind.AGENT if by_agent else AuthorKind.SYSTEM
+        ),
         author_agent=logged_by,
-        author_customer=None if by_agent else customer,
+        author_customer=customer if inbound else None,
         subject=(subject or "")[:250],
         body_text=body_text,
         body_html=body_html,
@@ -108,6 +136,10 @@ def add_inbound_message(
         if ticket.status == Status.NEW:
             ticket.status = Status.OPEN
             fields.append("status")
+            timeline.record(
+                ticket, "status", agent=logged_by, field="status", old=Status.NEW,
+                new=Status.OPEN, at=at,
+            )  # fmt: skip
     ticket.save(update_fields=fields)
     return message, reopened
 

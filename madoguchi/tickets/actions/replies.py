@@ -21,7 +21,7 @@ from madoguchi.lib.html import text_to_html
 
 from ..access import get_ticket_for_write
 from ..indexing import reindex_ticket
-from ..models import AuthorKind, Delivery, Direction, Message, Status, Ticket
+from ..models import AuthorKind, Delivery, Direction, Message, Status, Ticket, storage_name
 from .changes import apply_changes
 from .opening import preview_of
 
@@ -45,6 +45,8 @@ def check_reply(
     expected_last_message_id: int | None,
 ) -> None:
     """Refuse empty, oversized or stale replies before anything is written."""
+    if not isinstance(body, str):
+        raise ValidationFailed(_("The reply must be text."), code="invalid_reply")
     if ticket.merged_into_id:
         raise Conflict(
             _("This ticket was merged into another ticket."),
@@ -63,6 +65,8 @@ def check_reply(
             details={"limit": limit},
         )
     for attachment in attachments:
+        if not attachment.filename.strip():
+            raise ValidationFailed(_("An attachment has no file name."), code="invalid_attachment")
         if len(attachment.data) > settings.MAX_ATTACHMENT_BYTES:
             raise ValidationFailed(
                 _("%(name)s is larger than the attachment limit.") % {"name": attachment.filename},
@@ -85,9 +89,11 @@ def check_reply(
 
 def customer_handles(customer_id: int) -> dict[str, list[str]]:
     handles: dict[str, list[str]] = {}
-    for kind, handle in Identity.objects.filter(customer_id=customer_id).order_by(
-        "-is_primary", "id"
-    ).values_list("kind", "handle"):
+    for kind, handle in (
+        Identity.objects.filter(customer_id=customer_id)
+        .order_by("-is_primary", "id")
+        .values_list("kind", "handle")
+    ):
         handles.setdefault(kind, []).append(handle)
     return handles
 
@@ -106,9 +112,18 @@ def do_reply(
     author_kind: str = AuthorKind.AGENT,
     at: datetime | None = None,
 ) -> Message:
+    """Write a reply or an internal note; a public reply on a channel that can send is queued
+    in the outbox in the same transaction, so it is delivered exactly when it is committed."""
     attachments = attachments or []
     ticket = get_ticket_for_write(agent, ticket_id)
-    body = (body or "").replace("\r\n", "\n")
+    if author_kind not in (AuthorKind.AGENT, AuthorKind.BOT, AuthorKind.SYSTEM):
+        raise ValidationFailed(_("Unknown author."), code="invalid_author")
+    if set_status and set_status not in Status.values:
+        raise ValidationFailed(_("Unknown status."), code="invalid_status", details=Status.values)
+    if body is None:
+        body = ""
+    if isinstance(body, str):
+        body = body.replace("\r\n", "\n")
     check_reply(
         agent,
         ticket,
@@ -144,7 +159,7 @@ def do_reply(
             content_type=item.content_type or "application/octet-stream",
             size=len(item.data),
         )
-        att.file.save(item.filename[:200], ContentFile(item.data), save=False)
+        att.file.save(storage_name(item.filename), ContentFile(item.data), save=False)
         att.save()
     fields = ["updated_at", "message_count"]
     ticket.updated_at = now

@@ -1,0 +1,397 @@
+"""Writing a planned ticket through the real pipeline, step by step, at past times.
+
+Customers' messages go through the channel's connector (`connectors.*.parse`) and
+`inboxes.ingest`; agents' replies and notes through `tickets.actions.do_reply(at=…)`; field
+changes through `tickets.actions.apply_changes(at=…)`. A step whose time would lie in the
+future ends the ticket there, so recent tickets are naturally still open.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from madoguchi.accounts.models import Agent, Team
+from madoguchi.connectors import api as api_connector
+from madoguchi.connectors import fax as fax_connector
+from madoguchi.connectors import phone as phone_connector
+from madoguchi.connectors.form import submission
+from madoguchi.inboxes.ingest import IngestResult, ingest
+from madoguchi.inboxes.messages import InboundMessage, SenderHandle
+from madoguchi.inboxes.models import Inbox
+from madoguchi.tickets.access import get_ticket_for_write, visible_tickets
+from madoguchi.tickets.actions import do_mark_spam, do_reply, render_macro
+from madoguchi.tickets.actions.changes import apply_changes, check_changes
+from madoguchi.tickets.actions.macros import macro_changes
+from madoguchi.tickets.models import Macro, Ticket, TimelineEvent
+
+from .conversations import framing
+from .faxscan import FaxOrderLine, fax_order_pdf
+from .people import typed_phone
+from .planning import CASUAL, TicketPlan
+from .timing import agent_time, customer_time, local_zone
+
+AUTO_CLOSE_AFTER = timedelta(days=4)
+
+
+class Later(Exception):
+    """The next step would happen after 'now': the ticket's history ends here."""
+
+
+class HistoryWriter:
+    def __init__(
+        self,
+        rng: random.Random,
+        now: datetime,
+        inboxes: dict[str, Inbox],
+        agents: dict[str, Agent],
+        teams: dict[str, Team],
+        macros: dict[str, Macro],
+    ) -> None:
+        self.rng, self.now = rng, now
+        self.inboxes, self.agents, self.teams, self.macros = inboxes, agents, teams, macros
+        self.replies: list[tuple[datetime, int]] = []  # public replies: (time, message id)
+
+    # -- one ticket ---------------------------------------------------------------------
+    def write(self, plan: TicketPlan) -> int:
+        """Write the ticket; returns its id."""
+        opened = self._open(plan)
+        try:
+            if plan.outcome == "spam":
+                self._spam(plan, opened.ticket_id)
+            elif plan.channel == "phone":
+                self._phone_flow(plan, opened.ticket_id)
+            elif plan.channel == "fax":
+                self._fax_flow(plan, opened.ticket_id)
+            else:
+                self._conversation(plan, opened.ticket_id)
+        except Later:
+            pass
+        return opened.ticket_id
+
+    def _conversation(self, plan: TicketPlan, ticket_id: int) -> None:
+        rng, script, casual = self.rng, plan.script, plan.channel in CASUAL
+        at = plan.at
+        if plan.outcome == "new":
+            if rng.random() < 0.15:
+                extra = "至急お願いします。" if plan.values["language"] == "ja" else "It's urgent, thanks."
+                self._customer(plan, customer_time(rng, at, fast=True), extra, ticket_id)
+            return
+        at = self._due(agent_time(rng, at, fast=casual))
+        self._triage(plan, ticket_id, at)
+        if rng.random() < 0.3:
+            at = self._due(at + timedelta(minutes=rng.uniform(1, 15)))
+            self._note(plan, ticket_id, at)
+        if plan.outcome == "on_hold":
+            self._reply(plan, ticket_id, at, self._hold_text(plan), "on_hold")
+            return
+        if plan.outcome == "open" and not script.asks:
+            self._change(plan, ticket_id, at, {"status": "open"})
+            return
+        first_status = "pending" if script.asks or plan.outcome == "pending" else "solved"
+        at = self._due(at + timedelta(minutes=rng.uniform(2, 20)))
+        self._first_reply(plan, ticket_id, at, first_status)
+        if plan.outcome == "pending" or not script.asks:
+            if plan.outcome in ("solved", "closed"):
+                self._after_solved(plan, ticket_id, at)
+            return
+        at = self._due(customer_time(rng, at, fast=casual))
+        followups = script.followup_casual if casual and script.followup_casual else script.followup
+        self._customer(
+            plan, at, framing.customer_reply(rng, framing.pick(rng, followups, plan.values), plan.values,
+                                             casual=casual), ticket_id,
+        )  # fmt: skip
+        if plan.outcome == "open":
+            return
+        at = self._due(agent_time(rng, at, fast=casual))
+        body = framing.pick(rng, script.reply2, plan.values)
+        text = framing.agent_reply(rng, body, plan.values, channel=plan.channel, first=False)
+        self._reply(plan, ticket_id, at, text, "solved")
+        self._after_solved(plan, ticket_id, at)
+
+    def _after_solved(self, plan: TicketPlan, ticket_id: int, solved_at: datetime) -> None:
+        """Some customers say thanks (which reopens the ticket); solved tickets auto-close."""
+        rng, casual = self.rng, plan.channel in CASUAL
+        if plan.channel not in ("phone", "fax") and rng.random() < 0.3:
+            at = self._due(customer_time(rng, solved_at, fast=casual))
+            self._customer(plan, at, framing.customer_thanks(rng, plan.values, casual=casual), ticket_id)
+            solved_at = self._due(agent_time(rng, at, fast=casual))
+            self._change(plan, ticket_id, solved_at, {"status": "solved"})
+        if plan.outcome == "closed":
+            self._system_change(ticket_id, self._due(solved_at + AUTO_CLOSE_AFTER), {"status": "closed"})
+
+    # -- channels with agent-logged contacts ----------------------------------------------
+    def _phone_flow(self, plan: TicketPlan, ticket_id: int) -> None:
+        rng, values = self.rng, plan.values
+        if plan.outcome == "new":
+            return
+        at = self._due(plan.at + timedelta(minutes=rng.uniform(3, 12)))
+        self._triage(plan, ticket_id, at)
+        follow_up = self._follow_up_call(plan)
+        outcome = framing.pick(rng, plan.script.outcome, values)
+        if not follow_up:
+            if rng.random() < 0.4 and plan.customer.handles.get("email"):
+                body = "お電話でご案内した内容を、念のためメールでもお送りいたします。\n\n" + framing.pick(
+                    rng, plan.script.reply, values
+                )
+                self._reply(plan, ticket_id, at, framing.agent_reply(rng, body, values, channel="email"), "solved")
+            else:
+                self._change(plan, ticket_id, at, {"status": "solved"})
+            self._after_solved(plan, ticket_id, at)
+            return
+        if plan.outcome in ("open", "pending", "on_hold"):
+            self._change(plan, ticket_id, at, {"status": plan.outcome})
+            if rng.random() < 0.5:
+                self._note(plan, ticket_id, at + timedelta(minutes=2))
+            return
+        at = self._due(agent_time(rng, at))
+        self._note(plan, ticket_id, at)
+        at = self._due(at + timedelta(minutes=rng.uniform(5, 60)))
+        self._call(plan, at, framing.callback_log(values, outcome), "out", ticket_id=ticket_id)
+        self._change(plan, ticket_id, at + timedelta(minutes=3), {"status": "solved"})
+        self._after_solved(plan, ticket_id, at)
+
+    def _follow_up_call(self, plan: TicketPlan) -> bool:
+        return plan.outcome in ("new", "open", "pending", "on_hold") or self.rng.random() < 0.3
+
+    def _fax_flow(self, plan: TicketPlan, ticket_id: int) -> None:
+        rng, values = self.rng, plan.values
+        if plan.outcome == "new":
+            return
+        at = self._due(agent_time(rng, plan.at))
+        self._triage(plan, ticket_id, at)
+        at = self._due(at + timedelta(minutes=rng.uniform(5, 30)))
+        self._note(plan, ticket_id, at)
+        if plan.outcome in ("open", "pending", "on_hold"):
+            self._change(plan, ticket_id, at, {"status": plan.outcome})
+            return
+        at = self._due(at + timedelta(minutes=rng.uniform(5, 60)))
+        if plan.customer.handles.get("email"):
+            body = "FAXにてご注文いただき、誠にありがとうございます。\n" + framing.pick(rng, plan.script.reply, values)
+            self._reply(plan, ticket_id, at, framing.agent_reply(rng, body, values, channel="email"), "solved")
+        else:
+            self._call(plan, at, framing.callback_log(values, framing.pick(rng, plan.script.outcome, values)),
+                       "out", ticket_id=ticket_id)  # fmt: skip
+            self._change(plan, ticket_id, at + timedelta(minutes=4), {"status": "solved"})
+        self._after_solved(plan, ticket_id, at)
+
+    def _spam(self, plan: TicketPlan, ticket_id: int) -> None:
+        at = self._due(agent_time(self.rng, plan.at))
+        agent = self.agents[plan.agent]
+        stamped_after = timezone.now()
+        do_mark_spam(agent, ticket_id)
+        # do_mark_spam takes no `at=` and stamps the current time; move what it wrote (the
+        # ticket's updated_at and its timeline rows) back to when the agent marked it.
+        Ticket.objects.filter(pk=ticket_id).update(updated_at=at)
+        TimelineEvent.objects.filter(ticket_id=ticket_id, created_at__gte=stamped_after).update(created_at=at)
+
+    # -- steps ------------------------------------------------------------------------------
+    def _due(self, at: datetime) -> datetime:
+        if at > self.now - timedelta(minutes=1):
+            raise Later
+        return at
+
+    def _inbox(self, plan: TicketPlan, channel: str = "") -> Inbox:
+        return self.inboxes[f"{plan.shop.short}-{channel or plan.channel}"]
+
+    def _open(self, plan: TicketPlan) -> IngestResult:
+        rng, script, values, channel = self.rng, plan.script, plan.values, plan.channel
+        if channel == "phone":
+            summary = framing.call_log(
+                framing.pick(rng, script.call, values),
+                framing.pick(rng, script.outcome, values),
+                follow_up=self._follow_up_call(plan),
+            )
+            return self._call(plan, plan.at, summary, "in", follow_up=self._follow_up_call(plan))
+        if channel == "fax":
+            return self._fax(plan)
+        subject = framing.pick(rng, script.subjects, values)
+        if plan.outcome == "spam":
+            body = framing.pick(rng, script.opening, values)
+            if channel == "form":
+                return self._form(plan, subject, body)
+            return self._customer(plan, plan.at, body, None, subject=subject)
+        if channel in CASUAL:
+            body = framing.casual_opening(rng, framing.pick(rng, script.casual or script.opening, values),
+                                          values, channel)  # fmt: skip
+            return self._customer(plan, plan.at, body, None)
+        body = framing.customer_formal(rng, framing.pick(rng, script.opening, values), values,
+                                       email=channel == "email")  # fmt: skip
+        if channel == "form":
+            return self._form(plan, subject, body)
+        if channel == "api":
+            return self._api(plan, subject, body)
+        return self._customer(plan, plan.at, body, None, subject=subject)
+
+    def _customer(
+        self, plan: TicketPlan, at: datetime, body: str, ticket_id: int | None, *, subject: str = ""
+    ) -> IngestResult:
+        """A customer's message on the ticket's channel (form and API threads continue by mail)."""
+        ref, channel, rng = plan.customer, plan.channel, self.rng
+        if channel in ("email", "form", "api"):
+            email = ref.handles["email"]
+            sender = SenderHandle("email", email, email)
+            external_id = f"<{uuid.UUID(int=rng.getrandbits(128)).hex[:20]}@{email.split('@')[1]}>"
+            if ticket_id is not None and not subject:
+                subject = "Re: " + Ticket.objects.values_list("subject", flat=True).get(pk=ticket_id)
+        elif channel == "sms":
+            sender = SenderHandle("phone", typed_phone(rng, ref.person.mobile))
+            external_id = f"SM{rng.getrandbits(128):032x}"
+        elif channel in ("phone", "fax"):
+            summary = f"【着信】{body}"
+            return self._call(plan, at, summary, "in", ticket_id=ticket_id)
+        else:
+            display = ref.handles.get(f"{channel}_display", ref.person.name)
+            sender = SenderHandle(channel, ref.handles[channel], display)
+            external_id = f"{channel}-{rng.getrandbits(64):016x}"
+        inbound = InboundMessage(
+            inbox_id=self._inbox(plan).pk, external_id=external_id, sender=sender,
+            sender_name=ref.person.name, subject=subject, body_text=body, ticket_id=ticket_id,
+            received_at=at,
+        )  # fmt: skip
+        return self._ingest(plan, inbound)
+
+    def _form(self, plan: TicketPlan, subject: str, body: str) -> IngestResult:
+        ref, rng = plan.customer, self.rng
+        data = {
+            "name": ref.person.name,
+            "name_kana": ref.person.kana if rng.random() < 0.7 else "",
+            "email": ref.handles["email"],
+            "phone": ref.handles.get("phone", "") if rng.random() < 0.5 else "",
+            "order_number": plan.values.get("order", "") if rng.random() < 0.6 else "",
+            "category": plan.topic.form_category,
+            "subject": subject[:120],
+            "body": body,
+            "token": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            "attachment": None,
+        }
+        client = f"203.0.113.{rng.randint(1, 254)}"
+        inbound = submission.parse(self._inbox(plan), data, client)
+        inbound.received_at = plan.at
+        return self._ingest(plan, inbound)
+
+    def _api(self, plan: TicketPlan, subject: str, body: str) -> IngestResult:
+        ref = plan.customer
+        payload = {
+            "external_id": f"mypage-{self.rng.getrandbits(40):010x}",
+            "customer": {"email": ref.handles["email"], "name": ref.person.name, "name_kana": ref.person.kana},
+            "subject": subject,
+            "body": f"【マイページからのお問い合わせ】\n注文番号: {plan.values.get('order', '-')}\n\n{body}",
+            "priority": plan.priority,
+            "tags": ["マイページ"],
+        }
+        inbound = api_connector.parse(self._inbox(plan).pk, payload)
+        inbound.received_at = plan.at
+        return self._ingest(plan, inbound)
+
+    def _call(
+        self, plan: TicketPlan, at: datetime, summary: str, direction: str, *,
+        ticket_id: int | None = None, follow_up: bool = False,
+    ) -> IngestResult:  # fmt: skip
+        """An agent logs a call (in the brand's phone inbox) through the phone connector."""
+        person, rng = plan.customer.person, self.rng
+        call = phone_connector.CallLog(
+            number=typed_phone(rng, person.mobile or person.landline),
+            direction=direction,
+            summary=summary,
+            follow_up=follow_up,
+            caller_name=person.name,
+            duration_seconds=rng.randint(60, 900),
+            started_at=at,
+            ticket_id=ticket_id,
+            call_id=f"pbx-{rng.getrandbits(64):016x}",
+        )
+        inbox = self._inbox(plan, "phone")
+        return self._ingest(plan, phone_connector.parse(inbox.pk, call, self.agents[plan.agent].pk))
+
+    def _fax(self, plan: TicketPlan) -> IngestResult:
+        rng, values, person = self.rng, plan.values, plan.customer.person
+        local = plan.at.astimezone(local_zone())
+        products = rng.sample(plan.shop.products, k=rng.randint(1, 3))
+        pdf = fax_order_pdf(
+            shop=plan.shop.name, shop_fax=plan.shop.fax, customer=person.name,
+            phone=typed_phone(rng, person.landline or person.mobile), postal_code=person.postal_code,
+            address=person.address, payment=values["payment"], date=local.strftime("%Y年%m月%d日"),
+            lines=[FaxOrderLine(p.name, rng.randint(1, 3), p.price) for p in products],
+            note=rng.choice(["いつもの品をお願いします。", f"{values['days']}日までに届くと助かります。", "のしをお願いします（御礼）。", ""]),
+        )  # fmt: skip
+        upload = fax_connector.FaxUpload(
+            filename=f"FAX注文書_{local:%Y%m%d_%H%M}.pdf", content_type="application/pdf", data=pdf,
+            note=framing.pick(rng, plan.script.opening, values), irregular_order=True,
+            fax_number=typed_phone(rng, person.fax), sender_name=person.name, customer_id=plan.customer.pk,
+        )  # fmt: skip
+        inbound = fax_connector.parse(self._inbox(plan).pk, upload, self.agents[plan.agent].pk)
+        inbound.received_at = plan.at
+        return self._ingest(plan, inbound)
+
+    def _ingest(self, plan: TicketPlan, inbound: InboundMessage) -> IngestResult:
+        result = ingest(inbound)
+        if plan.customer.pk is None:
+            plan.customer.pk = result.customer_id
+        return result
+
+    def _triage(self, plan: TicketPlan, ticket_id: int, at: datetime) -> None:
+        """The agent takes the ticket (or the lead routes it to a team the agent works)."""
+        agent = self.agents[plan.agent]
+        changes: dict = {"assignee_id": agent.pk, "add_tags": list(plan.topic.tags)}
+        team = plan.topic.team or ("vip" if plan.customer.vip else "")
+        if team:
+            changes["team_id"] = self.teams[team].pk
+        if plan.customer.vip:
+            changes["add_tags"].append("VIP")
+        if plan.priority:
+            changes["priority"] = plan.priority
+        actor = agent if visible_tickets(agent).filter(pk=ticket_id).exists() else self.agents["lead"]
+        self._change(plan, ticket_id, at, changes, actor=actor)
+
+    def _first_reply(self, plan: TicketPlan, ticket_id: int, at: datetime, status: str) -> None:
+        macro = self.macros.get(plan.topic.macro)
+        agent = self.agents[plan.agent]
+        formal = plan.channel in ("email", "form", "api")
+        if macro and formal and macro.set_status == status and self.rng.random() < 0.35:
+            ticket = Ticket.objects.select_related("customer", "brand").get(pk=ticket_id)
+            changes = macro_changes(macro)
+            self._reply(plan, ticket_id, at, render_macro(macro, ticket, agent), changes.pop("status", ""))
+            if changes:
+                self._change(plan, ticket_id, at, changes)
+            Macro.objects.filter(pk=macro.pk).update(usage_count=F("usage_count") + 1)
+            return
+        body = framing.pick(self.rng, plan.script.reply, plan.values)
+        text = framing.agent_reply(self.rng, body, plan.values, channel=plan.channel,
+                                   apologetic=plan.topic.apologetic)  # fmt: skip
+        self._reply(plan, ticket_id, at, text, status)
+
+    def _hold_text(self, plan: TicketPlan) -> str:
+        if plan.values["language"] == "en":
+            body = "We are checking this with our warehouse and will get back to you shortly."
+        else:
+            body = self.rng.choice(framing.HOLD_REPLIES)
+        return framing.agent_reply(self.rng, body, plan.values, channel=plan.channel, apologetic=True)
+
+    def _reply(self, plan: TicketPlan, ticket_id: int, at: datetime, text: str, status: str) -> None:
+        message = do_reply(self.agents[plan.agent], ticket_id, text, set_status=status, at=at)
+        self.replies.append((at, message.pk))
+
+    def _note(self, plan: TicketPlan, ticket_id: int, at: datetime) -> None:
+        options = plan.script.notes + framing.GENERIC_NOTES
+        do_reply(self.agents[plan.agent], ticket_id, framing.pick(self.rng, options, plan.values),
+                 internal=True, at=at)  # fmt: skip
+
+    def _change(
+        self, plan: TicketPlan, ticket_id: int, at: datetime, changes: dict, *, actor: Agent | None = None
+    ) -> None:
+        actor = actor or self.agents[plan.agent]
+        with transaction.atomic():
+            ticket = get_ticket_for_write(actor, ticket_id)
+            apply_changes(actor, ticket, check_changes(changes), at=at)
+
+    def _system_change(self, ticket_id: int, at: datetime, changes: dict) -> None:
+        """What automation does (closing solved tickets after a few days): no agent."""
+        with transaction.atomic():
+            ticket = Ticket.objects.select_for_update().get(pk=ticket_id)
+            apply_changes(None, ticket, check_changes(changes), at=at)

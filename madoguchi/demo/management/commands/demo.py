@@ -1,0 +1,84 @@
+"""`madoguchi demo`: seed the demo shop (once) and print how to get in."""
+
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from madoguchi.accounts.models import Role
+from madoguchi.core.errors import DomainError
+from madoguchi.demo.seed import DEFAULT_SEED, DEMO_SLUGS, SeedReport, seed
+from madoguchi.demo.shop import STAFF
+from madoguchi.inboxes.models import Inbox, InboxKind
+
+
+class Command(BaseCommand):
+    help = gettext_lazy("Seed a Japanese demo shop (two brands, customers, tickets) and print the logins.")
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--customers", type=int, default=300, help=gettext_lazy("Customers to create."))
+        parser.add_argument("--tickets", type=int, default=1000, help=gettext_lazy("Tickets to create."))
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=gettext_lazy("Random seed."))
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["customers"] < 10 or options["tickets"] < 10:
+            raise CommandError(_("The demo needs at least 10 customers and 10 tickets."))
+        if options["customers"] > 100_000 or options["tickets"] > 200_000:
+            raise CommandError(_("That is more than a demo; use bench/generate.py for load tests."))
+        self.stdout.write(_("Seeding the demo shop…"))
+        try:
+            report = seed(customers=options["customers"], tickets=options["tickets"], seed=options["seed"])
+        except DomainError as exc:
+            raise CommandError(str(exc.message)) from exc
+        self._print_report(report)
+        self._print_access()
+
+    def _print_report(self, report: SeedReport) -> None:
+        if report.created:
+            self.stdout.write(self.style.SUCCESS(_("Demo shop seeded in %(seconds).1f s.") % {"seconds": report.seconds}))
+        else:
+            self.stdout.write(self.style.WARNING(_("The demo shop is already seeded; nothing was changed.")))
+        labels = {
+            "customers": _("customers"), "tickets": _("tickets"), "messages": _("messages"),
+            "internal_notes": _("internal notes"), "agents": _("agents"), "inboxes": _("inboxes"),
+            "macros": _("macros"), "outbox_dead": _("failed deliveries (dead letters)"),
+        }  # fmt: skip
+        summary = ", ".join(f"{report.counts.get(key, 0)} {label}" for key, label in labels.items())
+        self.stdout.write(summary)
+
+    def _print_access(self) -> None:
+        url = settings.PUBLIC_URL
+        self.stdout.write("")
+        self.stdout.write(self.style.MIGRATE_HEADING(_("Open %(url)s and sign in:") % {"url": url}))
+        roles = dict(Role.choices)
+        languages = dict(settings.LANGUAGES)
+        rows = [(_("username"), _("password"), _("role"), _("language"))]
+        rows += [
+            (s.username, s.password, str(roles[s.role]), str(languages.get(s.language, s.language)))
+            for s in STAFF
+        ]
+        widths = [max(len(row[i]) for row in rows) for i in range(4)]
+        for index, row in enumerate(rows):
+            self.stdout.write("  " + "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+            if index == 0:
+                self.stdout.write("  " + "  ".join("-" * w for w in widths))
+        self.stdout.write(_("These passwords are public; change them before anyone else can reach this server."))
+        self.stdout.write("")
+        self.stdout.write(self.style.MIGRATE_HEADING(_("Public contact forms:")))
+        forms = Inbox.objects.filter(brand__slug__in=DEMO_SLUGS, kind=InboxKind.FORM).select_related("brand")
+        for inbox in forms.order_by("brand__slug"):
+            self.stdout.write(f"  {inbox.brand.name}: {url}/contact/{inbox.slug}/")
+        self.stdout.write("")
+        self.stdout.write(self.style.MIGRATE_HEADING(_("API:")))
+        self.stdout.write(_("  Documentation: %(url)s/api/v1/docs (OpenAPI: %(url)s/api/v1/openapi.json)") % {"url": url})
+        self.stdout.write(_("  Create a token: madoguchi createtoken lead --name \"my script\""))
+        self.stdout.write(_("  Then send it as: Authorization: Bearer <token>"))
+        self.stdout.write("")
+        self.stdout.write(
+            _("Sent mail: run `madoguchi serve --demo` (make demo does) and open %(url)s/dev/mail/") % {"url": url}
+        )

@@ -1,0 +1,1 @@
+"""Console and public page views, one module per screen."""

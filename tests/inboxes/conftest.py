@@ -1,0 +1,1 @@
+from .concurrency import concurrent_db  # noqa: F401  (fixture)
