@@ -19,7 +19,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from pgload import require_postgres, setup_django  # noqa: E402
+from pgload import require_postgres, setup_django
 
 SEARCH_TERMS = {"ja": "返品", "en": "refund"}
 
@@ -85,13 +85,16 @@ def reads(reader: Any, agents: dict[str, Any], args: argparse.Namespace) -> dict
                 page = reader.list(agent, view=view, cursor=cursor)
                 cursor, depth = reader.next_cursor(page), depth + reader.count(page)
             key = f"list.{view}.{who}"
-            out[key] = measure(lambda i, a=agent, v=view: reader.list(a, view=v), reps=reps, warmup=warm)
+            out[key] = measure(
+                lambda i, a=agent, v=view: reader.list(a, view=v), reps=reps, warmup=warm
+            )
             log(f"{key}: p95 {out[key]['p95_ms']} ms")
             if deep_cursor:
                 out[f"{key}.deep"] = measure(
                     lambda i, a=agent, v=view, c=deep_cursor: reader.list(a, view=v, cursor=c),
-                    reps=reps, warmup=warm,
-                )  # fmt: skip
+                    reps=reps,
+                    warmup=warm,
+                )
                 out[f"{key}.deep"]["rows_before_page"] = deep_depth
                 log(f"{key}.deep (after {deep_depth} rows): p95 {out[f'{key}.deep']['p95_ms']} ms")
 
@@ -102,11 +105,15 @@ def reads(reader: Any, agents: dict[str, Any], args: argparse.Namespace) -> dict
     )
     log(f"ticket_detail.agent: p95 {out['ticket_detail.agent']['p95_ms']} ms")
     scoped = list(
-        visible_tickets(agents["outsourced"]).order_by("?").values_list("pk", flat=True)[: reps + warm]
+        visible_tickets(agents["outsourced"])
+        .order_by("?")
+        .values_list("pk", flat=True)[: reps + warm]
     )
     if scoped:
         out["ticket_detail.outsourced"] = measure(
-            lambda i: reader.detail(agents["outsourced"], scoped[i % len(scoped)]), reps=reps, warmup=warm
+            lambda i: reader.detail(agents["outsourced"], scoped[i % len(scoped)]),
+            reps=reps,
+            warmup=warm,
         )
         log(f"ticket_detail.outsourced: p95 {out['ticket_detail.outsourced']['p95_ms']} ms")
 
@@ -117,19 +124,24 @@ def reads(reader: Any, agents: dict[str, Any], args: argparse.Namespace) -> dict
     )
     log(f"customer_detail.agent: p95 {out['customer_detail.agent']['p95_ms']} ms")
     scoped_c = list(
-        visible_tickets(agents["outsourced"]).order_by("?").values_list("customer_id", flat=True)[: reps + warm]
+        visible_tickets(agents["outsourced"])
+        .order_by("?")
+        .values_list("customer_id", flat=True)[: reps + warm]
     )
     if scoped_c:
         out["customer_detail.outsourced"] = measure(
             lambda i: reader.customer(agents["outsourced"], scoped_c[i % len(scoped_c)]),
-            reps=reps, warmup=warm,
-        )  # fmt: skip
+            reps=reps,
+            warmup=warm,
+        )
         log(f"customer_detail.outsourced: p95 {out['customer_detail.outsourced']['p95_ms']} ms")
 
     for lang, term in SEARCH_TERMS.items():
         for who, agent in agents.items():
             key = f"search.{lang}.{who}"
-            out[key] = measure(lambda i, a=agent, t=term: reader.list(a, q=t), reps=reps, warmup=warm)
+            out[key] = measure(
+                lambda i, a=agent, t=term: reader.list(a, q=t), reps=reps, warmup=warm
+            )
             out[key]["term"] = term
             out[key]["rows_on_page"] = reader.count(reader.list(agent, q=term))
             log(f"{key} ({term}): p95 {out[key]['p95_ms']} ms")
@@ -147,12 +159,16 @@ def query_level(agents: dict[str, Any], args: argparse.Namespace) -> dict[str, A
     out: dict[str, Any] = {}
     reps, warm = max(10, args.reps // 4), max(2, args.warmup // 4)
     for who, agent in agents.items():
-        out[f"view_counts.{who}"] = measure(lambda i, a=agent: view_counts(a), reps=reps, warmup=warm)
+        out[f"view_counts.{who}"] = measure(
+            lambda i, a=agent: view_counts(a), reps=reps, warmup=warm
+        )
         out[f"view_counts.{who}"]["counts"] = view_counts(agent)
         log(f"view_counts.{who}: p95 {out[f'view_counts.{who}']['p95_ms']} ms")
     for lang, term in SEARCH_TERMS.items():
         key = f"search_match.{lang}"
-        out[key] = measure(lambda i, t=term: match(DocumentKind.TICKET, t, limit=2000), reps=reps, warmup=warm)
+        out[key] = measure(
+            lambda i, t=term: match(DocumentKind.TICKET, t, limit=2000), reps=reps, warmup=warm
+        )
         out[key]["candidates"] = len(match(DocumentKind.TICKET, term, limit=2000))
         log(f"{key}: p95 {out[key]['p95_ms']} ms")
     return out
@@ -195,9 +211,13 @@ def main(argv: list[str] | None = None) -> int:
             result["ingest"] = [ingest_load.run(items[: args.ingest], 1)]
             log(f"ingest, 1 process: {result['ingest'][0]['messages_per_second']} messages/s")
             if args.ingest_processes > 1:
-                result["ingest"].append(ingest_load.run(items[args.ingest :], args.ingest_processes))
-                log(f"ingest, {args.ingest_processes} processes: "
-                    f"{result['ingest'][1]['messages_per_second']} messages/s")  # fmt: skip
+                result["ingest"].append(
+                    ingest_load.run(items[args.ingest :], args.ingest_processes)
+                )
+                log(
+                    f"ingest, {args.ingest_processes} processes: "
+                    f"{result['ingest'][1]['messages_per_second']} messages/s"
+                )
     finally:
         for agent in agents.values():
             do_revoke_token(agent, tokens[agent.pk][0].pk)

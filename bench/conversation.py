@@ -13,15 +13,30 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from history import merge, tag_names, timeline_rows
+from people import Person
+from topics import (
+    JA_AGENT_CLOSINGS,
+    JA_CLOSINGS,
+    JA_GREETINGS,
+    JA_PRODUCTS,
+    JA_THANKS,
+    JA_TOPICS,
+    SPAM,
+    Topic,
+)
+from topics_en import (
+    EN_AGENT_CLOSINGS,
+    EN_AGENT_OPEN,
+    EN_CLOSINGS,
+    EN_GREETINGS,
+    EN_PRODUCTS,
+    EN_TOPICS,
+)
+
 from madoguchi.lib.html import text_to_html
 from madoguchi.search.index import document_tokens
 from madoguchi.tickets.actions.opening import preview_of
-
-from people import Person
-from topics import (
-    EN_AGENT_CLOSINGS, EN_AGENT_OPEN, EN_CLOSINGS, EN_GREETINGS, EN_PRODUCTS, EN_TOPICS,
-    JA_AGENT_CLOSINGS, JA_CLOSINGS, JA_GREETINGS, JA_PRODUCTS, JA_THANKS, JA_TOPICS, SPAM, Topic,
-)  # fmt: skip
 
 SHORT_CHANNELS = {"chat", "line", "sms", "x", "meta"}
 HOUR = 3600.0
@@ -78,7 +93,6 @@ STATUS_BY_AGE = [  # (max age in days, [(status, weight)])
 ]
 PRIORITIES = [("low", 10), ("normal", 72), ("high", 14), ("urgent", 4)]
 LENGTHS = [(1, 15), (2, 30), (3, 22), (4, 14), (5, 9), (6, 5), (7, 3), (8, 2)]
-EXTRA_TAGS = ["要折り返し", "エスカレーション", "クレーム", "ギフト", "リピーター", "初回購入"]
 
 
 class TicketBuilder:
@@ -94,10 +108,14 @@ class TicketBuilder:
             line = line.replace("{product}", rng.choice(EN_PRODUCTS if en else JA_PRODUCTS))
         if "{date}" in line:
             day = when + timedelta(days=rng.randint(-10, 7))
-            line = line.replace("{date}", day.strftime("%B %-d") if en else f"{day.month}月{day.day}日")
+            line = line.replace(
+                "{date}", day.strftime("%B %-d") if en else f"{day.month}月{day.day}日"
+            )
         return line
 
-    def _customer_lines(self, rng, topic, en, short, p: Person, when, order, first) -> list[tuple[str, bool]]:  # type: ignore[no-untyped-def]
+    def _customer_lines(
+        self, rng, topic, en, short, p: Person, when, order, first
+    ) -> list[tuple[str, bool]]:  # type: ignore[no-untyped-def]
         fill = lambda pool: self._fill(rng, rng.choice(pool), en, when)  # noqa: E731
         if not first:
             lines = [(fill(topic.follow_ups or topic.opening), True)]
@@ -118,9 +136,14 @@ class TicketBuilder:
         lines.append((p.name, True))
         return lines
 
-    def _agent_lines(self, rng, topic, en, short, p: Person, when, agent: int, brand: str) -> list[tuple[str, bool]]:  # type: ignore[no-untyped-def]
+    def _agent_lines(
+        self, rng, topic, en, short, p: Person, when, agent: int, brand: str
+    ) -> list[tuple[str, bool]]:  # type: ignore[no-untyped-def]
         agent_name = self.agent_names.get(agent, "")
-        replies = [self._fill(rng, line, en, when) for line in rng.sample(topic.replies, min(2, len(topic.replies)))]
+        replies = [
+            self._fill(rng, line, en, when)
+            for line in rng.sample(topic.replies, min(2, len(topic.replies)))
+        ]
         if short:
             return [(replies[0], True)]
         if en:
@@ -134,8 +157,16 @@ class TicketBuilder:
         return lines
 
     # --- one ticket ---------------------------------------------------------------------
-    def build(self, rng: random.Random, ticket_id: int, number: int, created: datetime,
-              customer_id: int, p: Person, handle_extras: str) -> Built:  # fmt: skip
+    def build(
+        self,
+        rng: random.Random,
+        ticket_id: int,
+        number: int,
+        created: datetime,
+        customer_id: int,
+        p: Person,
+        handle_extras: str,
+    ) -> Built:
         desk = self.desk
         brand_id, brand_name, _share = _pick(rng, [(b, b[2]) for b in desk.brands])
         kind = _pick(rng, desk.channel_weights)
@@ -152,13 +183,19 @@ class TicketBuilder:
         age_days = (self.now - created).total_seconds() / 86400
         status = "closed" if spam else _pick(rng, next(w for a, w in STATUS_BY_AGE if age_days < a))
         team = default_team or desk.teams[topic.team]
-        priority = "high" if topic.key == "defect" and rng.random() < 0.5 else _pick(rng, PRIORITIES)
+        priority = (
+            "high" if topic.key == "defect" and rng.random() < 0.5 else _pick(rng, PRIORITIES)
+        )
         members = desk.members.get(team) or desk.members[desk.teams["一次対応"]]
         assignee = None
         if not spam and (status != "new" or rng.random() < 0.15) and rng.random() < 0.95:
             assignee = rng.choice(members)
         short = kind in SHORT_CHANNELS
-        subject = "" if short and rng.random() < 0.7 else self._fill(rng, rng.choice(topic.subjects), en, created)
+        subject = (
+            ""
+            if short and rng.random() < 0.7
+            else self._fill(rng, rng.choice(topic.subjects), en, created)
+        )
         order = f"{'MD' if brand_id == desk.brands[0][0] else 'OD'}-{rng.randint(100000, 999999)}"
 
         # Who writes when: customer first, then alternating; statuses decide the ending.
@@ -199,28 +236,45 @@ class TicketBuilder:
                 else:
                     lines = self._customer_lines(rng, topic, en, short, p, created, order, i == 0)
                     if i == 0 and kind in ("phone", "fax"):
-                        lines.insert(0, ("【電話受付】" if kind == "phone" else "【FAX受信】", True))
+                        lines.insert(
+                            0, ("【電話受付】" if kind == "phone" else "【FAX受信】", True)
+                        )
                 logged = i == 0 and kind in ("phone", "fax") and assignee is not None
-                row.update(direction="in", is_internal=False, delivery="received",
-                           author_kind="agent" if logged else "customer",
-                           author_agent_id=assignee if logged else None,
-                           author_customer_id=None if logged else customer_id,
-                           external_id="" if kind == "phone" else f"bench-{ticket_id}-{i}",
-                           subject=(subject if i == 0 else f"Re: {subject}") if kind == "email" else "")  # fmt: skip
+                row.update(
+                    direction="in",
+                    is_internal=False,
+                    delivery="received",
+                    author_kind="agent" if logged else "customer",
+                    author_agent_id=assignee if logged else None,
+                    author_customer_id=None if logged else customer_id,
+                    external_id="" if kind == "phone" else f"bench-{ticket_id}-{i}",
+                    subject=(subject if i == 0 else f"Re: {subject}") if kind == "email" else "",
+                )
                 last_customer = at
             else:
                 assert assignee is not None
                 if who == "note":
                     lines = [(rng.choice(topic.notes or ("確認中。",)), True)]
                 else:
-                    lines = self._agent_lines(rng, topic, en, short, p, created, assignee, brand_name)
+                    lines = self._agent_lines(
+                        rng, topic, en, short, p, created, assignee, brand_name
+                    )
                     first_response = first_response or at
                     last_agent = at
-                route = p.email and who == "agent" and kind in ("email", "form", "api", "phone", "fax")
-                row.update(direction="out", is_internal=who == "note", author_kind="agent",
-                           author_agent_id=assignee, author_customer_id=None, external_id="",
-                           delivery="sent" if route else "not_sent", subject=subject,
-                           meta={"route": {"transport": "email", "to": p.email}} if route else {})  # fmt: skip
+                route = (
+                    p.email and who == "agent" and kind in ("email", "form", "api", "phone", "fax")
+                )
+                row.update(
+                    direction="out",
+                    is_internal=who == "note",
+                    author_kind="agent",
+                    author_agent_id=assignee,
+                    author_customer_id=None,
+                    external_id="",
+                    delivery="sent" if route else "not_sent",
+                    subject=subject,
+                    meta={"route": {"transport": "email", "to": p.email}} if route else {},
+                )
             body = "\n".join(text for text, _ in lines)
             row["body_text"] = body
             row["body_html"] = text_to_html(body) if who != "customer" or kind == "email" else ""
@@ -239,64 +293,37 @@ class TicketBuilder:
             if status == "closed" and not spam:
                 updated = min(solved_at + timedelta(days=4), self.now)
         b.ticket = {
-            "id": ticket_id, "number": number, "subject": subject, "status": status,
-            "priority": priority, "inbox_id": inbox_id, "brand_id": brand_id, "channel": kind,
-            "customer_id": customer_id, "assignee_id": assignee, "team_id": team,
-            "is_spam": spam, "merged_into_id": None, "preview": preview,
-            "message_count": len(b.messages), "created_at": created, "updated_at": updated,
-            "first_response_at": first_response, "solved_at": solved_at,
-            "last_customer_message_at": last_customer, "last_agent_message_at": last_agent,
-        }  # fmt: skip
-        b.tag_ids = self._tags(rng, topic, p, spam)
-        b.timeline = self._timeline(b.ticket, kind, created, first_response, solved_at, updated)
-        parts = [self.tok.line(subject)] + msg_tokens[::-1] + [handle_extras]
+            "id": ticket_id,
+            "number": number,
+            "subject": subject,
+            "status": status,
+            "priority": priority,
+            "inbox_id": inbox_id,
+            "brand_id": brand_id,
+            "channel": kind,
+            "customer_id": customer_id,
+            "assignee_id": assignee,
+            "team_id": team,
+            "is_spam": spam,
+            "merged_into_id": None,
+            "preview": preview,
+            "message_count": len(b.messages),
+            "created_at": created,
+            "updated_at": updated,
+            "first_response_at": first_response,
+            "solved_at": solved_at,
+            "last_customer_message_at": last_customer,
+            "last_agent_message_at": last_agent,
+        }
+        b.tag_ids = sorted({desk.tags[n] for n in tag_names(rng, topic.tags, p.vip, spam)})
+        b.timeline = timeline_rows(b.ticket, solved_at, updated)
+        parts = [self.tok.line(subject), *msg_tokens[::-1], handle_extras]
         b.tokens = " ".join(x for x in parts if x)
         return b
-
-    def _tags(self, rng: random.Random, topic: Topic, p: Person, spam: bool) -> list[int]:
-        if spam:
-            return []
-        names = []
-        if rng.random() < 0.55:
-            names.append(topic.tags[0])
-        if len(topic.tags) > 1 and rng.random() < 0.15:
-            names.append(topic.tags[1])
-        if p.vip:
-            names.append("VIP")
-        if rng.random() < 0.05:
-            names.append(rng.choice(EXTRA_TAGS))
-        return sorted({self.desk.tags[n] for n in names})
-
-    def _timeline(self, t: dict[str, Any], kind: str, created: datetime,
-                  first_response: datetime | None, solved_at: datetime | None,
-                  updated: datetime) -> list[dict[str, Any]]:  # fmt: skip
-        base = {"ticket_id": t["id"], "old_value": "", "field": ""}
-        events = [{**base, "actor_kind": "customer", "actor_agent_id": None, "kind": "created",
-                   "new_value": kind, "created_at": created}]  # fmt: skip
-        if t["assignee_id"]:
-            events.append({**base, "actor_kind": "system", "actor_agent_id": None, "kind": "assignee",
-                           "field": "assignee", "new_value": str(t["assignee_id"]),
-                           "created_at": created + timedelta(minutes=5)})  # fmt: skip
-        if solved_at:
-            events.append({**base, "actor_kind": "agent", "actor_agent_id": t["assignee_id"],
-                           "kind": "status", "field": "status", "old_value": "open",
-                           "new_value": "solved", "created_at": solved_at})  # fmt: skip
-        if t["status"] == "closed" and solved_at and updated > solved_at:
-            events.append({**base, "actor_kind": "system", "actor_agent_id": None, "kind": "status",
-                           "field": "status", "old_value": "solved", "new_value": "closed",
-                           "created_at": updated})  # fmt: skip
-        return events
 
 
 def merged_into(b: Built, target: Built, tok: LineTokens, handle_extras: str) -> None:
     """Turn `b` into a ticket merged into `target`: its messages live on the target now."""
-    t = b.ticket
-    t.update(status="closed", merged_into_id=target.ticket["id"], message_count=0,
-             customer_id=target.ticket["customer_id"], preview="")  # fmt: skip
     b.messages = []
-    b.timeline = b.timeline[:1] + [
-        {**b.timeline[0], "actor_kind": "agent", "actor_agent_id": target.ticket["assignee_id"],
-         "kind": "merged", "field": "merged_into", "new_value": f"#{target.ticket['number']}",
-         "created_at": t["updated_at"]},
-    ]  # fmt: skip
-    b.tokens = " ".join(x for x in (tok.line(t["subject"]), handle_extras) if x)
+    b.timeline = merge(b.ticket, target.ticket)
+    b.tokens = " ".join(x for x in (tok.line(b.ticket["subject"]), handle_extras) if x)

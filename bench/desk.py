@@ -7,20 +7,36 @@ from __future__ import annotations
 
 from conversation import Desk
 from people import agent_names
-from topics import EN_TOPICS, JA_TOPICS
+from topics import JA_TOPICS
+from topics_en import EN_TOPICS
 
 BRANDS = [("bench-madoguchi", "窓口商店", 0.7), ("bench-outdoor", "まどぐちアウトドア", 0.3)]
 TEAMS = ["一次対応", "配送・物流", "返品・交換", "決済・会員", "外部委託"]
 OUTSOURCED_TEAM = "外部委託"
 CHANNEL_WEIGHTS = [
-    ("email", 40.0), ("form", 18.0), ("chat", 10.0), ("line", 12.0), ("phone", 8.0),
-    ("fax", 2.0), ("meta", 4.0), ("x", 2.0), ("sms", 2.0), ("api", 2.0),
-]  # fmt: skip
+    ("email", 40.0),
+    ("form", 18.0),
+    ("chat", 10.0),
+    ("line", 12.0),
+    ("phone", 8.0),
+    ("fax", 2.0),
+    ("meta", 4.0),
+    ("x", 2.0),
+    ("sms", 2.0),
+    ("api", 2.0),
+]
 # (role, how many, teams by index into TEAMS)
 STAFF = [
-    ("admin", 1, []), ("lead", 3, [0, 1]), ("agent", 8, [0]), ("agent", 5, [1]), ("agent", 5, [2]),
-    ("agent", 5, [3]), ("agent", 3, [0, 2]), ("outsourced", 4, [4]), ("viewer", 2, []),
-]  # fmt: skip
+    ("admin", 1, []),
+    ("lead", 3, [0, 1]),
+    ("agent", 8, [0]),
+    ("agent", 5, [1]),
+    ("agent", 5, [2]),
+    ("agent", 5, [3]),
+    ("agent", 3, [0, 2]),
+    ("outsourced", 4, [4]),
+    ("viewer", 2, []),
+]
 # The outsourced agents work these inboxes of the second brand (and their team's tickets).
 OUTSOURCED_INBOXES = ("line", "chat")
 
@@ -76,7 +92,9 @@ def build_desk(seed: int) -> tuple[Desk, dict[int, str], dict[str, list[int]]]:
                     "brand_id": brand_id,
                     "kind": kind,
                     "name": f"{brand_name} {kind}",
-                    "address": f"support@{BRANDS[b][0]}.example.jp" if kind in ("email", "form") else "",
+                    "address": f"support@{BRANDS[b][0]}.example.jp"
+                    if kind in ("email", "form")
+                    else "",
                     "default_team_id": teams[OUTSOURCED_TEAM] if outsourced else None,
                 },
             )
@@ -85,7 +103,15 @@ def build_desk(seed: int) -> tuple[Desk, dict[int, str], dict[str, list[int]]]:
             inboxes[(brand_id, kind)] = (inbox.pk, inbox.default_team_id)
 
     tag_names = {t for topic in JA_TOPICS + EN_TOPICS for t in topic.tags}
-    tag_names |= {"VIP", "要折り返し", "エスカレーション", "クレーム", "ギフト", "リピーター", "初回購入"}
+    tag_names |= {
+        "VIP",
+        "要折り返し",
+        "エスカレーション",
+        "クレーム",
+        "ギフト",
+        "リピーター",
+        "初回購入",
+    }
     tags = {name: Tag.objects.get_or_create(name=name)[0].pk for name in sorted(tag_names)}
     desk = Desk(
         brands=brands,

@@ -18,7 +18,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from pgload import require_postgres, setup_django  # noqa: E402
+from pgload import require_postgres, setup_django
 
 
 def cases(agents: dict[str, Any]) -> dict[str, Callable[[], Any]]:

@@ -22,15 +22,26 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from pgload import (  # noqa: E402
-    Table, connect, create_indexes, drop_indexes, require_postgres, reset_sequences,
-    secondary_indexes, setup_django,
-)  # fmt: skip
+from pgload import (
+    Table,
+    connect,
+    create_indexes,
+    drop_indexes,
+    require_postgres,
+    reset_sequences,
+    secondary_indexes,
+    setup_django,
+)
 
 LOADED_TABLES = [
-    "customers_customer", "customers_identity", "tickets_ticket", "tickets_message",
-    "tickets_ticket_tags", "tickets_timelineevent", "search_searchdocument",
-]  # fmt: skip
+    "customers_customer",
+    "customers_identity",
+    "tickets_ticket",
+    "tickets_message",
+    "tickets_ticket_tags",
+    "tickets_timelineevent",
+    "search_searchdocument",
+]
 DAY = 86400.0
 # Tickets arrive mostly in Japanese daytime (weights per hour, JST).
 HOUR_WEIGHT = [0.1] * 7 + [0.35, 0.35] + [1.0] * 13 + [0.35, 0.35]
@@ -81,28 +92,66 @@ def load_customers(args: argparse.Namespace, now: datetime) -> dict[str, int]:
     _STATE["forms"] = [customer_extras(i) for i in range(args.customers)]
     tok = LineTokens()
     rng = random.Random(args.seed)
-    customers, identities, docs = Table(Customer, with_id=True), Table(Identity), Table(SearchDocument)
+    customers, identities, docs = (
+        Table(Customer, with_id=True),
+        Table(Identity),
+        Table(SearchDocument),
+    )
     c_rows, i_rows, d_rows = [], [], []
     for i, p in enumerate(people):
         cid = i + 1
         at = now - timedelta(days=365 + rng.random() * 730)
-        c_rows.append(customers.row({
-            "id": cid, "name": p.name, "name_kana": p.name_kana, "language": p.language,
-            "preferred_channel": "email" if p.email else "phone", "postal_code": p.postal_code,
-            "address": p.address, "tags": ["VIP"] if p.vip else [], "custom_fields": {},
-            "merged_into_id": None, "created_at": at, "updated_at": at, "notes": "",
-        }))  # fmt: skip
+        c_rows.append(
+            customers.row(
+                {
+                    "id": cid,
+                    "name": p.name,
+                    "name_kana": p.name_kana,
+                    "language": p.language,
+                    "preferred_channel": "email" if p.email else "phone",
+                    "postal_code": p.postal_code,
+                    "address": p.address,
+                    "tags": ["VIP"] if p.vip else [],
+                    "custom_fields": {},
+                    "merged_into_id": None,
+                    "created_at": at,
+                    "updated_at": at,
+                    "notes": "",
+                }
+            )
+        )
         if p.email:
-            i_rows.append(identities.row({"customer_id": cid, "kind": "email", "handle": p.email,
-                                          "display": p.email, "is_primary": True, "created_at": at}))  # fmt: skip
+            i_rows.append(
+                identities.row(
+                    {
+                        "customer_id": cid,
+                        "kind": "email",
+                        "handle": p.email,
+                        "display": p.email,
+                        "is_primary": True,
+                        "created_at": at,
+                    }
+                )
+            )
         if p.phone_e164:
-            i_rows.append(identities.row({"customer_id": cid, "kind": "phone", "handle": p.phone_e164,
-                                          "display": p.phone_display, "is_primary": True,
-                                          "created_at": at}))  # fmt: skip
+            i_rows.append(
+                identities.row(
+                    {
+                        "customer_id": cid,
+                        "kind": "phone",
+                        "handle": p.phone_e164,
+                        "display": p.phone_display,
+                        "is_primary": True,
+                        "created_at": at,
+                    }
+                )
+            )
         parts = [tok.line(p.name), tok.line(p.name_kana), tok.line(p.email, remember=False)]
         parts.append(document_tokens([], _STATE["forms"][i]))
         tokens = " ".join(x for x in parts if x)
-        d_rows.append(docs.row({"kind": int(DocumentKind.CUSTOMER), "object_id": cid, "tokens": tokens}))
+        d_rows.append(
+            docs.row({"kind": int(DocumentKind.CUSTOMER), "object_id": cid, "tokens": tokens})
+        )
     conn = connect()
     counts = {
         "customers_customer": customers.copy(conn, c_rows),
@@ -147,7 +196,12 @@ def load_chunk(k: int) -> dict[str, int]:
         created = datetime.fromtimestamp(t, tz=st["now"].tzinfo)
         extras = document_tokens([], [str(10000 + tid), *forms[ci]])
         b = builder.build(rng, tid, 10000 + tid, created, ci + 1, people[ci], extras)
-        if j > 20 and rng.random() < 0.002 and b.ticket["status"] == "closed" and not b.ticket["is_spam"]:
+        if (
+            j > 20
+            and rng.random() < 0.002
+            and b.ticket["status"] == "closed"
+            and not b.ticket["is_spam"]
+        ):
             target_j = j - rng.randint(1, 20)
             target, ti = built[target_j], owners[target_j]
             if not target.ticket["is_spam"] and not target.ticket["merged_into_id"]:
@@ -162,13 +216,26 @@ def load_chunk(k: int) -> dict[str, int]:
     st["conn"] = conn
     counts = {
         "tickets_ticket": tickets.copy(conn, (tickets.row(b.ticket) for b in built)),
-        "tickets_message": messages.copy(conn, (messages.row(m) for b in built for m in b.messages)),
-        "tickets_ticket_tags": tags.copy(
-            conn, (tags.row({"ticket_id": b.ticket["id"], "tag_id": t}) for b in built for t in b.tag_ids)
+        "tickets_message": messages.copy(
+            conn, (messages.row(m) for b in built for m in b.messages)
         ),
-        "tickets_timelineevent": timeline.copy(conn, (timeline.row(e) for b in built for e in b.timeline)),
+        "tickets_ticket_tags": tags.copy(
+            conn,
+            (
+                tags.row({"ticket_id": b.ticket["id"], "tag_id": t})
+                for b in built
+                for t in b.tag_ids
+            ),
+        ),
+        "tickets_timelineevent": timeline.copy(
+            conn, (timeline.row(e) for b in built for e in b.timeline)
+        ),
         "search_searchdocument": docs.copy(
-            conn, (docs.row({"kind": kind, "object_id": b.ticket["id"], "tokens": b.tokens}) for b in built)
+            conn,
+            (
+                docs.row({"kind": kind, "object_id": b.ticket["id"], "tokens": b.tokens})
+                for b in built
+            ),
         ),
     }
     counts["sudachi_calls"] = tok.calls
@@ -187,7 +254,10 @@ def verify_sample(count: int, seed: int) -> dict[str, int]:
 
     rng = random.Random(seed)
     result = {"checked": 0, "mismatches": 0}
-    cases = [(DocumentKind.TICKET, Ticket, reindex_ticket), (DocumentKind.CUSTOMER, Customer, reindex_customer)]
+    cases = [
+        (DocumentKind.TICKET, Ticket, reindex_ticket),
+        (DocumentKind.CUSTOMER, Customer, reindex_customer),
+    ]
     for kind, model, reindex in cases:
         top = model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         for pk in {rng.randint(1, top) for _ in range(count)} if top else set():
@@ -202,7 +272,9 @@ def verify_sample(count: int, seed: int) -> dict[str, int]:
             result["checked"] += 1
             if fresh != stored:
                 result["mismatches"] += 1
-                log(f"token mismatch for {model.__name__} {pk}:\n  stored {stored[:200]}\n  real   {fresh[:200]}")
+                log(
+                    f"token mismatch for {model.__name__} {pk}:\n  stored {stored[:200]}\n  real   {fresh[:200]}"
+                )
     return result
 
 
@@ -232,8 +304,10 @@ def main(argv: list[str] | None = None) -> int:
 
     with connection.cursor() as cur:
         if args.truncate:
-            cur.execute(f"TRUNCATE {', '.join(LOADED_TABLES)}, tickets_attachment, inboxes_outbox"
-                        " RESTART IDENTITY CASCADE")  # fmt: skip
+            cur.execute(
+                f"TRUNCATE {', '.join(LOADED_TABLES)}, tickets_attachment, inboxes_outbox"
+                " RESTART IDENTITY CASCADE"
+            )
         for table in LOADED_TABLES:
             cur.execute(f'SELECT EXISTS (SELECT 1 FROM "{table}")')
             if cur.fetchone()[0]:
@@ -253,8 +327,15 @@ def main(argv: list[str] | None = None) -> int:
         lap("customers")
         n_chunks = max(1, -(-args.tickets // args.chunk))
         sizes = [args.chunk] * (n_chunks - 1) + [args.tickets - args.chunk * (n_chunks - 1)]
-        _STATE.update(desk=desk, agent_names=agent_display, now=now, seed=args.seed, sizes=sizes,
-                      chunk=args.chunk, start=(now - timedelta(days=365)).timestamp())  # fmt: skip
+        _STATE.update(
+            desk=desk,
+            agent_names=agent_display,
+            now=now,
+            seed=args.seed,
+            sizes=sizes,
+            chunk=args.chunk,
+            start=(now - timedelta(days=365)).timestamp(),
+        )
         connections.close_all()
         done = 0
         ctx = multiprocessing.get_context("fork")
@@ -273,7 +354,9 @@ def main(argv: list[str] | None = None) -> int:
             lap("create_indexes")
     if secondary_indexes(conn, LOADED_TABLES) != indexes:
         sys.exit("index definitions differ from the migrations' after recreating them")
-    reset_sequences([Customer, Identity, Ticket, Message, Ticket.tags.through, TimelineEvent, SearchDocument])
+    reset_sequences(
+        [Customer, Identity, Ticket, Message, Ticket.tags.through, TimelineEvent, SearchDocument]
+    )
     sync_after_bulk_load()
     conn.execute(f"VACUUM (ANALYZE) {', '.join(LOADED_TABLES)}")
     conn.close()

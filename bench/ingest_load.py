@@ -14,7 +14,8 @@ import time
 from typing import Any
 
 from measure import percentile
-from topics import EN_PRODUCTS, EN_TOPICS, JA_PRODUCTS, JA_TOPICS
+from topics import JA_PRODUCTS, JA_TOPICS
+from topics_en import EN_PRODUCTS, EN_TOPICS
 
 _WORK: dict[str, Any] = {}
 
@@ -27,7 +28,9 @@ def _text(rng: random.Random, en: bool, first: bool) -> tuple[str, str]:
     if first and topic.details:
         lines.append(rng.choice(topic.details))
     lines.append("Thanks," if en else "よろしくお願いいたします。")
-    body = "\n".join(line.replace("{product}", product).replace("{date}", "3月3日") for line in lines)
+    body = "\n".join(
+        line.replace("{product}", product).replace("{date}", "3月3日") for line in lines
+    )
     return topic.subjects[0].replace("{product}", product), body
 
 
@@ -46,12 +49,14 @@ def plan(count: int, seed: int, run: str) -> list[dict[str, Any]]:
     # Closed tickets dominate a year of history; top up with the most recent unsolved ones.
     if len(tickets) < count // 2:
         tickets += list(
-            open_.exclude(pk__in=sample).order_by("-updated_at")
+            open_.exclude(pk__in=sample)
+            .order_by("-updated_at")
             .values_list("pk", "customer_id", "channel")[: count // 2 - len(tickets)]
-        )  # fmt: skip
+        )
     emails = dict(
-        Identity.objects.filter(kind="email", customer_id__in={c for _, c, _ in tickets})
-        .values_list("customer_id", "handle")
+        Identity.objects.filter(
+            kind="email", customer_id__in={c for _, c, _ in tickets}
+        ).values_list("customer_id", "handle")
     )
     replies = [(pk, emails[c], ch) for pk, c, ch in tickets if c in emails][: count // 2]
     known = list(
@@ -69,15 +74,30 @@ def plan(count: int, seed: int, run: str) -> list[dict[str, Any]]:
                 handle = rng.choice(known) if rng.random() < 0.5 else rng.choice(new_senders)
                 sender = {"kind": "email", "value": handle}
             subject, body = _text(rng, en, True)
-            items.append({"inbox": inboxes[kind], "sender": sender, "subject": subject,
-                          "body": body, "ticket_id": None, "kind": "new"})  # fmt: skip
+            items.append(
+                {
+                    "inbox": inboxes[kind],
+                    "sender": sender,
+                    "subject": subject,
+                    "body": body,
+                    "ticket_id": None,
+                    "kind": "new",
+                }
+            )
         else:
             ticket_id, email, channel = replies[(n // 2) % len(replies)]
             subject, body = _text(rng, en, False)
             inbox = inboxes.get(channel if channel in ("email", "form") else "email")
-            items.append({"inbox": inbox, "sender": {"kind": "email", "value": email},
-                          "subject": f"Re: {subject}", "body": body, "ticket_id": ticket_id,
-                          "kind": "reply"})  # fmt: skip
+            items.append(
+                {
+                    "inbox": inbox,
+                    "sender": {"kind": "email", "value": email},
+                    "subject": f"Re: {subject}",
+                    "body": body,
+                    "ticket_id": ticket_id,
+                    "kind": "reply",
+                }
+            )
     for n, item in enumerate(items):
         item["external_id"] = f"bench-ingest-{run}-{n}"
     return items

@@ -12,9 +12,16 @@ from typing import Any
 
 OUT_DIR = Path(__file__).resolve().parent / "out"
 SERVER_SETTINGS = (
-    "shared_buffers", "work_mem", "effective_cache_size", "random_page_cost", "fsync",
-    "synchronous_commit", "full_page_writes", "max_parallel_workers_per_gather", "jit",
-)  # fmt: skip
+    "shared_buffers",
+    "work_mem",
+    "effective_cache_size",
+    "random_page_cost",
+    "fsync",
+    "synchronous_commit",
+    "full_page_writes",
+    "max_parallel_workers_per_gather",
+    "jit",
+)
 
 
 def _cpu_model() -> str:
@@ -80,9 +87,14 @@ def table_sizes() -> dict[str, int]:
     from django.db import connection
 
     tables = [
-        "customers_customer", "customers_identity", "tickets_ticket", "tickets_message",
-        "tickets_ticket_tags", "tickets_timelineevent", "search_searchdocument",
-    ]  # fmt: skip
+        "customers_customer",
+        "customers_identity",
+        "tickets_ticket",
+        "tickets_message",
+        "tickets_ticket_tags",
+        "tickets_timelineevent",
+        "search_searchdocument",
+    ]
     sizes = {}
     with connection.cursor() as cur:
         for table in tables:

@@ -39,7 +39,9 @@ class SqlClock:
         self.seconds = 0.0
         self.count = 0
 
-    def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+    def __call__(
+        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
         started = time.perf_counter()
         try:
             return execute(sql, params, many, context)

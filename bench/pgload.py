@@ -58,9 +58,7 @@ class Table:
     def __init__(self, model: Any, *, with_id: bool = False) -> None:
         self.model = model
         self.name = model._meta.db_table
-        self.fields = [
-            f for f in model._meta.concrete_fields if with_id or not f.primary_key
-        ]
+        self.fields = [f for f in model._meta.concrete_fields if with_id or not f.primary_key]
         self.columns = [f.column for f in self.fields]
         self._defaults: list[Any] = []
         self._json = [f.get_internal_type() == "JSONField" for f in self.fields]

@@ -33,11 +33,15 @@ class HttpReader:
             path, params or {}, HTTP_AUTHORIZATION=f"Bearer {self.tokens[agent.pk]}"
         )
         if response.status_code != 200:
-            raise ReadFailed(f"GET {path} {params} -> {response.status_code} {response.content[:300]!r}")
+            raise ReadFailed(
+                f"GET {path} {params} -> {response.status_code} {response.content[:300]!r}"
+            )
         return response
 
     def list(self, agent: Agent, *, view: str = "", q: str = "", cursor: str = "") -> Any:
-        params = {k: v for k, v in {"view": view, "q": q, "cursor": cursor, "limit": 50}.items() if v}
+        params = {
+            k: v for k, v in {"view": view, "q": q, "cursor": cursor, "limit": 50}.items() if v
+        }
         return self._get(agent, "/api/v1/tickets", params)
 
     def next_cursor(self, result: Any) -> str | None:

@@ -23,7 +23,11 @@ OUT = HERE / "out"
 
 
 def step(name: str, command: list[str]) -> None:
-    print(f"[run_all {time.strftime('%H:%M:%S')}] {name}: {' '.join(command)}", file=sys.stderr, flush=True)
+    print(
+        f"[run_all {time.strftime('%H:%M:%S')}] {name}: {' '.join(command)}",
+        file=sys.stderr,
+        flush=True,
+    )
     started = time.perf_counter()
     done = subprocess.run(command, cwd=HERE.parent, stdout=subprocess.DEVNULL)
     took = time.perf_counter() - started
@@ -47,8 +51,19 @@ def main(argv: list[str] | None = None) -> int:
     generate = [py, str(HERE / "generate.py"), "--tickets", str(args.tickets)]
     step("generate", generate + (["--truncate"] if args.truncate else []))
     name = f"api-{args.tickets}"
-    step("api", [py, str(HERE / "api.py"), "--reps", str(args.reps), "--ingest", str(args.ingest),
-                 "--name", name])  # fmt: skip
+    step(
+        "api",
+        [
+            py,
+            str(HERE / "api.py"),
+            "--reps",
+            str(args.reps),
+            "--ingest",
+            str(args.ingest),
+            "--name",
+            name,
+        ],
+    )
     combined = {
         "generate": json.loads((OUT / f"generate-{args.tickets}.json").read_text(encoding="utf-8")),
         "api": json.loads((OUT / f"{name}.json").read_text(encoding="utf-8")),

@@ -41,7 +41,8 @@ class JsonObjectParser(Parser):
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
         try:
             data = json.loads(request.body, parse_constant=_reject_constant)
-        except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        # JSONDecodeError and UnicodeDecodeError are ValueErrors; nesting bombs recurse.
+        except (ValueError, RecursionError) as exc:
             raise BadRequest(_("The request body is not valid JSON."), code="invalid_json") from exc
         if not isinstance(data, dict):
             raise BadRequest(_("The request body must be a JSON object."), code="invalid_json")

@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from madoguchi.accounts.models import Agent, Team
+from madoguchi.accounts.permissions import Capability, can
 from madoguchi.connectors import api as api_connector
 from madoguchi.connectors import fax as fax_connector
 from madoguchi.connectors import phone as phone_connector
@@ -37,6 +38,7 @@ from .planning import CASUAL, TicketPlan
 from .timing import agent_time, customer_time, local_zone
 
 AUTO_CLOSE_AFTER = timedelta(days=4)
+API_HEADER = "【マイページからのお問い合わせ】"
 
 
 class Later(Exception):
@@ -79,7 +81,11 @@ class HistoryWriter:
         at = plan.at
         if plan.outcome == "new":
             if rng.random() < 0.15:
-                extra = "至急お願いします。" if plan.values["language"] == "ja" else "It's urgent, thanks."
+                extra = (
+                    "至急お願いします。"
+                    if plan.values["language"] == "ja"
+                    else "It's urgent, thanks."
+                )
                 self._customer(plan, customer_time(rng, at, fast=True), extra, ticket_id)
             return
         at = self._due(agent_time(rng, at, fast=casual))
@@ -103,9 +109,13 @@ class HistoryWriter:
         at = self._due(customer_time(rng, at, fast=casual))
         followups = script.followup_casual if casual and script.followup_casual else script.followup
         self._customer(
-            plan, at, framing.customer_reply(rng, framing.pick(rng, followups, plan.values), plan.values,
-                                             casual=casual), ticket_id,
-        )  # fmt: skip
+            plan,
+            at,
+            framing.customer_reply(
+                rng, framing.pick(rng, followups, plan.values), plan.values, casual=casual
+            ),
+            ticket_id,
+        )
         if plan.outcome == "open":
             return
         at = self._due(agent_time(rng, at, fast=casual))
@@ -119,11 +129,15 @@ class HistoryWriter:
         rng, casual = self.rng, plan.channel in CASUAL
         if plan.channel not in ("phone", "fax") and rng.random() < 0.3:
             at = self._due(customer_time(rng, solved_at, fast=casual))
-            self._customer(plan, at, framing.customer_thanks(rng, plan.values, casual=casual), ticket_id)
+            self._customer(
+                plan, at, framing.customer_thanks(rng, plan.values, casual=casual), ticket_id
+            )
             solved_at = self._due(agent_time(rng, at, fast=casual))
             self._change(plan, ticket_id, solved_at, {"status": "solved"})
         if plan.outcome == "closed":
-            self._system_change(ticket_id, self._due(solved_at + AUTO_CLOSE_AFTER), {"status": "closed"})
+            self._system_change(
+                ticket_id, self._due(solved_at + AUTO_CLOSE_AFTER), {"status": "closed"}
+            )
 
     # -- channels with agent-logged contacts ----------------------------------------------
     def _phone_flow(self, plan: TicketPlan, ticket_id: int) -> None:
@@ -136,10 +150,17 @@ class HistoryWriter:
         outcome = framing.pick(rng, plan.script.outcome, values)
         if not follow_up:
             if rng.random() < 0.4 and plan.customer.handles.get("email"):
-                body = "お電話でご案内した内容を、念のためメールでもお送りいたします。\n\n" + framing.pick(
-                    rng, plan.script.reply, values
+                body = (
+                    "お電話でご案内した内容を、念のためメールでもお送りいたします。\n\n"
+                    + framing.pick(rng, plan.script.reply, values)
                 )
-                self._reply(plan, ticket_id, at, framing.agent_reply(rng, body, values, channel="email"), "solved")
+                self._reply(
+                    plan,
+                    ticket_id,
+                    at,
+                    framing.agent_reply(rng, body, values, channel="email"),
+                    "solved",
+                )
             else:
                 self._change(plan, ticket_id, at, {"status": "solved"})
             self._after_solved(plan, ticket_id, at)
@@ -172,11 +193,24 @@ class HistoryWriter:
             return
         at = self._due(at + timedelta(minutes=rng.uniform(5, 60)))
         if plan.customer.handles.get("email"):
-            body = "FAXにてご注文いただき、誠にありがとうございます。\n" + framing.pick(rng, plan.script.reply, values)
-            self._reply(plan, ticket_id, at, framing.agent_reply(rng, body, values, channel="email"), "solved")
+            body = "FAXにてご注文いただき、誠にありがとうございます。\n" + framing.pick(
+                rng, plan.script.reply, values
+            )
+            self._reply(
+                plan,
+                ticket_id,
+                at,
+                framing.agent_reply(rng, body, values, channel="email"),
+                "solved",
+            )
         else:
-            self._call(plan, at, framing.callback_log(values, framing.pick(rng, plan.script.outcome, values)),
-                       "out", ticket_id=ticket_id)  # fmt: skip
+            self._call(
+                plan,
+                at,
+                framing.callback_log(values, framing.pick(rng, plan.script.outcome, values)),
+                "out",
+                ticket_id=ticket_id,
+            )
             self._change(plan, ticket_id, at + timedelta(minutes=4), {"status": "solved"})
         self._after_solved(plan, ticket_id, at)
 
@@ -188,7 +222,9 @@ class HistoryWriter:
         # do_mark_spam takes no `at=` and stamps the current time; move what it wrote (the
         # ticket's updated_at and its timeline rows) back to when the agent marked it.
         Ticket.objects.filter(pk=ticket_id).update(updated_at=at)
-        TimelineEvent.objects.filter(ticket_id=ticket_id, created_at__gte=stamped_after).update(created_at=at)
+        TimelineEvent.objects.filter(ticket_id=ticket_id, created_at__gte=stamped_after).update(
+            created_at=at
+        )
 
     # -- steps ------------------------------------------------------------------------------
     def _due(self, at: datetime) -> datetime:
@@ -217,11 +253,13 @@ class HistoryWriter:
                 return self._form(plan, subject, body)
             return self._customer(plan, plan.at, body, None, subject=subject)
         if channel in CASUAL:
-            body = framing.casual_opening(rng, framing.pick(rng, script.casual or script.opening, values),
-                                          values, channel)  # fmt: skip
+            body = framing.casual_opening(
+                rng, framing.pick(rng, script.casual or script.opening, values), values, channel
+            )
             return self._customer(plan, plan.at, body, None)
-        body = framing.customer_formal(rng, framing.pick(rng, script.opening, values), values,
-                                       email=channel == "email")  # fmt: skip
+        body = framing.customer_formal(
+            rng, framing.pick(rng, script.opening, values), values, email=channel == "email"
+        )
         if channel == "form":
             return self._form(plan, subject, body)
         if channel == "api":
@@ -238,7 +276,9 @@ class HistoryWriter:
             sender = SenderHandle("email", email, email)
             external_id = f"<{uuid.UUID(int=rng.getrandbits(128)).hex[:20]}@{email.split('@')[1]}>"
             if ticket_id is not None and not subject:
-                subject = "Re: " + Ticket.objects.values_list("subject", flat=True).get(pk=ticket_id)
+                subject = "Re: " + Ticket.objects.values_list("subject", flat=True).get(
+                    pk=ticket_id
+                )
         elif channel == "sms":
             sender = SenderHandle("phone", typed_phone(rng, ref.person.mobile))
             external_id = f"SM{rng.getrandbits(128):032x}"
@@ -250,10 +290,15 @@ class HistoryWriter:
             sender = SenderHandle(channel, ref.handles[channel], display)
             external_id = f"{channel}-{rng.getrandbits(64):016x}"
         inbound = InboundMessage(
-            inbox_id=self._inbox(plan).pk, external_id=external_id, sender=sender,
-            sender_name=ref.person.name, subject=subject, body_text=body, ticket_id=ticket_id,
+            inbox_id=self._inbox(plan).pk,
+            external_id=external_id,
+            sender=sender,
+            sender_name=ref.person.name,
+            subject=subject,
+            body_text=body,
+            ticket_id=ticket_id,
             received_at=at,
-        )  # fmt: skip
+        )
         return self._ingest(plan, inbound)
 
     def _form(self, plan: TicketPlan, subject: str, body: str) -> IngestResult:
@@ -279,9 +324,13 @@ class HistoryWriter:
         ref = plan.customer
         payload = {
             "external_id": f"mypage-{self.rng.getrandbits(40):010x}",
-            "customer": {"email": ref.handles["email"], "name": ref.person.name, "name_kana": ref.person.kana},
+            "customer": {
+                "email": ref.handles["email"],
+                "name": ref.person.name,
+                "name_kana": ref.person.kana,
+            },
             "subject": subject,
-            "body": f"【マイページからのお問い合わせ】\n注文番号: {plan.values.get('order', '-')}\n\n{body}",
+            "body": f"{API_HEADER}\n注文番号: {plan.values.get('order', '-')}\n\n{body}",
             "priority": plan.priority,
             "tags": ["マイページ"],
         }
@@ -290,9 +339,15 @@ class HistoryWriter:
         return self._ingest(plan, inbound)
 
     def _call(
-        self, plan: TicketPlan, at: datetime, summary: str, direction: str, *,
-        ticket_id: int | None = None, follow_up: bool = False,
-    ) -> IngestResult:  # fmt: skip
+        self,
+        plan: TicketPlan,
+        at: datetime,
+        summary: str,
+        direction: str,
+        *,
+        ticket_id: int | None = None,
+        follow_up: bool = False,
+    ) -> IngestResult:
         """An agent logs a call (in the brand's phone inbox) through the phone connector."""
         person, rng = plan.customer.person, self.rng
         call = phone_connector.CallLog(
@@ -314,17 +369,34 @@ class HistoryWriter:
         local = plan.at.astimezone(local_zone())
         products = rng.sample(plan.shop.products, k=rng.randint(1, 3))
         pdf = fax_order_pdf(
-            shop=plan.shop.name, shop_fax=plan.shop.fax, customer=person.name,
-            phone=typed_phone(rng, person.landline or person.mobile), postal_code=person.postal_code,
-            address=person.address, payment=values["payment"], date=local.strftime("%Y年%m月%d日"),
+            shop=plan.shop.name,
+            shop_fax=plan.shop.fax,
+            customer=person.name,
+            phone=typed_phone(rng, person.landline or person.mobile),
+            postal_code=person.postal_code,
+            address=person.address,
+            payment=values["payment"],
+            date=local.strftime("%Y年%m月%d日"),
             lines=[FaxOrderLine(p.name, rng.randint(1, 3), p.price) for p in products],
-            note=rng.choice(["いつもの品をお願いします。", f"{values['days']}日までに届くと助かります。", "のしをお願いします（御礼）。", ""]),
-        )  # fmt: skip
+            note=rng.choice(
+                [
+                    "いつもの品をお願いします。",
+                    f"{values['days']}日までに届くと助かります。",
+                    "のしをお願いします（御礼）。",
+                    "",
+                ]
+            ),
+        )
         upload = fax_connector.FaxUpload(
-            filename=f"FAX注文書_{local:%Y%m%d_%H%M}.pdf", content_type="application/pdf", data=pdf,
-            note=framing.pick(rng, plan.script.opening, values), irregular_order=True,
-            fax_number=typed_phone(rng, person.fax), sender_name=person.name, customer_id=plan.customer.pk,
-        )  # fmt: skip
+            filename=f"FAX注文書_{local:%Y%m%d_%H%M}.pdf",
+            content_type="application/pdf",
+            data=pdf,
+            note=framing.pick(rng, plan.script.opening, values),
+            irregular_order=True,
+            fax_number=typed_phone(rng, person.fax),
+            sender_name=person.name,
+            customer_id=plan.customer.pk,
+        )
         inbound = fax_connector.parse(self._inbox(plan).pk, upload, self.agents[plan.agent].pk)
         inbound.received_at = plan.at
         return self._ingest(plan, inbound)
@@ -346,7 +418,10 @@ class HistoryWriter:
             changes["add_tags"].append("VIP")
         if plan.priority:
             changes["priority"] = plan.priority
-        actor = agent if visible_tickets(agent).filter(pk=ticket_id).exists() else self.agents["lead"]
+        sees_it = (
+            can(agent, Capability.VIEW_ALL) or visible_tickets(agent).filter(pk=ticket_id).exists()
+        )
+        actor = agent if sees_it else self.agents["lead"]
         self._change(plan, ticket_id, at, changes, actor=actor)
 
     def _first_reply(self, plan: TicketPlan, ticket_id: int, at: datetime, status: str) -> None:
@@ -356,14 +431,17 @@ class HistoryWriter:
         if macro and formal and macro.set_status == status and self.rng.random() < 0.35:
             ticket = Ticket.objects.select_related("customer", "brand").get(pk=ticket_id)
             changes = macro_changes(macro)
-            self._reply(plan, ticket_id, at, render_macro(macro, ticket, agent), changes.pop("status", ""))
+            self._reply(
+                plan, ticket_id, at, render_macro(macro, ticket, agent), changes.pop("status", "")
+            )
             if changes:
                 self._change(plan, ticket_id, at, changes)
             Macro.objects.filter(pk=macro.pk).update(usage_count=F("usage_count") + 1)
             return
         body = framing.pick(self.rng, plan.script.reply, plan.values)
-        text = framing.agent_reply(self.rng, body, plan.values, channel=plan.channel,
-                                   apologetic=plan.topic.apologetic)  # fmt: skip
+        text = framing.agent_reply(
+            self.rng, body, plan.values, channel=plan.channel, apologetic=plan.topic.apologetic
+        )
         self._reply(plan, ticket_id, at, text, status)
 
     def _hold_text(self, plan: TicketPlan) -> str:
@@ -371,19 +449,34 @@ class HistoryWriter:
             body = "We are checking this with our warehouse and will get back to you shortly."
         else:
             body = self.rng.choice(framing.HOLD_REPLIES)
-        return framing.agent_reply(self.rng, body, plan.values, channel=plan.channel, apologetic=True)
+        return framing.agent_reply(
+            self.rng, body, plan.values, channel=plan.channel, apologetic=True
+        )
 
-    def _reply(self, plan: TicketPlan, ticket_id: int, at: datetime, text: str, status: str) -> None:
+    def _reply(
+        self, plan: TicketPlan, ticket_id: int, at: datetime, text: str, status: str
+    ) -> None:
         message = do_reply(self.agents[plan.agent], ticket_id, text, set_status=status, at=at)
         self.replies.append((at, message.pk))
 
     def _note(self, plan: TicketPlan, ticket_id: int, at: datetime) -> None:
         options = plan.script.notes + framing.GENERIC_NOTES
-        do_reply(self.agents[plan.agent], ticket_id, framing.pick(self.rng, options, plan.values),
-                 internal=True, at=at)  # fmt: skip
+        do_reply(
+            self.agents[plan.agent],
+            ticket_id,
+            framing.pick(self.rng, options, plan.values),
+            internal=True,
+            at=at,
+        )
 
     def _change(
-        self, plan: TicketPlan, ticket_id: int, at: datetime, changes: dict, *, actor: Agent | None = None
+        self,
+        plan: TicketPlan,
+        ticket_id: int,
+        at: datetime,
+        changes: dict,
+        *,
+        actor: Agent | None = None,
     ) -> None:
         actor = actor or self.agents[plan.agent]
         with transaction.atomic():

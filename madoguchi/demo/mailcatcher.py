@@ -30,15 +30,18 @@ class CatchAllHandler:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
 
-    async def handle_RCPT(  # noqa: N802 (aiosmtpd's hook name)
-        self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
+    async def handle_RCPT(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        rcpt_options: list[str],
     ) -> str:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(  # noqa: N802 (aiosmtpd's hook name)
-        self, server: SMTP, session: Session, envelope: Envelope
-    ) -> str:
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content or envelope.content or b""
         if isinstance(raw, str):
             raw = raw.encode("utf-8", "surrogateescape")
@@ -76,7 +79,7 @@ class MailCatcher:
             handler,
             hostname=self.host,
             port=self.port,
-            server_kwargs={"enable_SMTPUTF8": True},
+            enable_SMTPUTF8=True,
             ready_timeout=10.0,
         )
         self._controller.start()
@@ -92,4 +95,3 @@ class MailCatcher:
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
-

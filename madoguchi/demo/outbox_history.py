@@ -30,8 +30,12 @@ from madoguchi.tickets.models import Delivery, Message
 DEAD_LETTER_ERRORS = (
     ("recipient refused: [550]", "permanent", 1),
     ("SMTP 552: b'5.2.2 <{to}>: Recipient address rejected: Mailbox full'", "permanent", 1),
-    ("SMTP 550: b'5.1.1 <{to}>: Recipient address rejected: User unknown in virtual mailbox table'",
-     "permanent", 1),  # fmt: skip
+    (
+        "SMTP 550: b'5.1.1 <{to}>: Recipient address rejected:"
+        " User unknown in virtual mailbox table'",
+        "permanent",
+        1,
+    ),
     ("SMTP server unreachable: [Errno 111] Connection refused", "retryable", None),
 )
 

@@ -14,18 +14,34 @@ from .shop import SHOPS, STAFF, Product, Shop
 from .timing import contact_time, local_zone
 
 CHANNEL_WEIGHTS = {
-    "email": 28, "form": 18, "chat": 12, "line": 12, "phone": 11, "api": 5, "fax": 3, "meta": 5,
-    "x": 3, "sms": 3,
-}  # fmt: skip
+    "email": 28,
+    "form": 18,
+    "chat": 12,
+    "line": 12,
+    "phone": 11,
+    "api": 5,
+    "fax": 3,
+    "meta": 5,
+    "x": 3,
+    "sms": 3,
+}
 CASUAL = frozenset({"chat", "line", "meta", "x", "sms"})
-CARRIERS = (("ヤマト運輸", "Yamato Transport"), ("佐川急便", "Sagawa Express"), ("日本郵便", "Japan Post"))
+CARRIERS = (
+    ("ヤマト運輸", "Yamato Transport"),
+    ("佐川急便", "Sagawa Express"),
+    ("日本郵便", "Japan Post"),
+)
 PAYMENTS = ("クレジットカード", "代金引換", "コンビニ払い", "銀行振込", "NP後払い")
 TIME_SLOTS = ("午前中", "14時〜16時", "16時〜18時", "18時〜20時", "19時〜21時")
 COLORS = ("生成り", "チャコール", "ネイビー", "ベージュ", "オリーブ", "ブラック")
 SIZES = ("S", "M", "L", "XL")
 SHOE_SIZES = ("23.0", "23.5", "24.0", "24.5", "25.0", "25.5", "26.0", "26.5", "27.0")
-REASONS = (("サイズが大きめ", "too large"), ("色が暗め", "darker than expected"),
-           ("生地が薄め", "thinner than expected"), ("重め", "heavier than expected"))  # fmt: skip
+REASONS = (
+    ("サイズが大きめ", "too large"),
+    ("色が暗め", "darker than expected"),
+    ("生地が薄め", "thinner than expected"),
+    ("重め", "heavier than expected"),
+)
 DEFECTS = {
     "apparel": ("縫い目がほつれて", "襟元にシミが付いて", "ボタンが取れて"),
     "shoes": ("ソールが剥がれかけて", "左右でサイズ表記が違って"),
@@ -53,9 +69,17 @@ class CustomerRef:
         if self.guest and channel not in ("email", "form"):
             return False  # a guest is known by the mail address they first wrote from
         needs = {
-            "email": "email", "form": "email", "api": "email", "chat": "chat", "line": "line",
-            "meta": "meta", "x": "x", "phone": "phone", "sms": "mobile", "fax": "fax",
-        }[channel]  # fmt: skip
+            "email": "email",
+            "form": "email",
+            "api": "email",
+            "chat": "chat",
+            "line": "line",
+            "meta": "meta",
+            "x": "x",
+            "phone": "phone",
+            "sms": "mobile",
+            "fax": "fax",
+        }[channel]
         if needs == "phone":
             return bool(self.person.mobile or self.person.landline)
         if needs == "mobile":
@@ -179,17 +203,24 @@ def fill_values(rng: random.Random, plan: TicketPlan) -> dict[str, str]:
 
 
 def choose_agent(rng: random.Random, shop: Shop, channel: str, topic: Topic, vip: bool) -> str:
-    """Who works the ticket: English to the en agent; granted inboxes often to the outsourced."""
+    """Who works the ticket: English to the en agent; granted inboxes often to the outsourced.
+
+    Outsourced agents see only their granted inboxes and the returns team's tickets; phone
+    and FAX contacts are logged by whoever may work that inbox.
+    """
     if topic.language == "en":
         return "emily"
+    if vip:  # VIP customers stay with the in-house VIP team
+        return rng.choice(["sato", "lead", "sato"])
     inbox_slug = f"{shop.short}-{channel}"
     outsourced = [s.username for s in STAFF if inbox_slug in s.grants]
     if outsourced and rng.random() < 0.55:
         return outsourced[0]
-    if vip:
-        return rng.choice(["sato", "lead", "sato"])
     if topic.team == "returns":
-        return rng.choice(["suzuki", "ito", "ito", "lead", "bpo-yamamoto", "bpo-nakamura"])
+        returns_desk = ["suzuki", "ito", "ito", "lead"]
+        if channel not in ("phone", "fax"):
+            returns_desk += ["bpo-yamamoto", "bpo-nakamura"]
+        return rng.choice(returns_desk)
     return rng.choices(["sato", "suzuki", "lead", "admin"], weights=[45, 40, 12, 3])[0]
 
 

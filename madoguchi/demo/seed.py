@@ -68,7 +68,11 @@ def current_counts() -> dict[str, int]:
 
 
 def seed(
-    *, customers: int = 300, tickets: int = 1000, seed: int = DEFAULT_SEED, now: datetime | None = None
+    *,
+    customers: int = 300,
+    tickets: int = 1000,
+    seed: int = DEFAULT_SEED,
+    now: datetime | None = None,
 ) -> SeedReport:
     """Seed the demo shop unless it is already there."""
     present = demo_brands_present()
@@ -80,7 +84,11 @@ def seed(
             % {"slugs": ", ".join(sorted(present))},
             code="demo_partial",
         )
-    taken = list(User.objects.filter(username__in=[s.username for s in STAFF]).values_list("username", flat=True))
+    taken = list(
+        User.objects.filter(username__in=[s.username for s in STAFF]).values_list(
+            "username", flat=True
+        )
+    )
     if taken:
         raise Conflict(
             _("These logins already exist: %(names)s; seed the demo into an empty database.")
@@ -108,7 +116,9 @@ def _seed(rng: random.Random, now: datetime, customer_count: int, ticket_count: 
     create_members(agents["admin"], rng, members)
 
     pool = members + guests
-    plans = [plan_ticket(rng, now, pool, customer=guest, channels=("email", "form")) for guest in guests]
+    plans = [
+        plan_ticket(rng, now, pool, customer=guest, channels=("email", "form")) for guest in guests
+    ]
     plans += [plan_spam(rng, now, senders[i % len(senders)]) for i in range(spam_count)]
     while len(plans) < ticket_count:
         plans.append(plan_ticket(rng, now, pool))
@@ -118,14 +128,21 @@ def _seed(rng: random.Random, now: datetime, customer_count: int, ticket_count: 
     for plan in plans:
         writer.write(plan)
     _settle_outbox(rng, now, writer.replies, ticket_count)
-    _backdate(rng, now, first_customer_id=first_customer_id, member_ids=[m.pk for m in members if m.pk])
+    _backdate(
+        rng, now, first_customer_id=first_customer_id, member_ids=[m.pk for m in members if m.pk]
+    )
     record_audit(
-        None, "demo.seed", "brand", ",".join(str(b.pk) for b in brands.values()),
+        None,
+        "demo.seed",
+        "brand",
+        ",".join(str(b.pk) for b in brands.values()),
         {"customers": customer_count, "tickets": ticket_count},
-    )  # fmt: skip
+    )
 
 
-def _settle_outbox(rng: random.Random, now: datetime, replies: list[tuple[datetime, int]], tickets: int) -> None:
+def _settle_outbox(
+    rng: random.Random, now: datetime, replies: list[tuple[datetime, int]], tickets: int
+) -> None:
     """History was delivered long ago; a few recent replies failed (see outbox_history)."""
     recent = sorted((r for r in replies if r[0] > now - timedelta(days=3)), reverse=True)
     dead_wanted = max(1, tickets * DEAD_LETTERS_PER_1000 // 1000)
@@ -140,7 +157,9 @@ def _settle_outbox(rng: random.Random, now: datetime, replies: list[tuple[dateti
         settle_as_sent(ids[start : start + 500], rng)
 
 
-def _backdate(rng: random.Random, now: datetime, *, first_customer_id: int, member_ids: list[int]) -> None:
+def _backdate(
+    rng: random.Random, now: datetime, *, first_customer_id: int, member_ids: list[int]
+) -> None:
     """Rows whose models stamp the current time (auto_now_add / auto_now) get past times.
 
     Customers, identities and attachments are created by the actions with `created_at` =
@@ -150,10 +169,16 @@ def _backdate(rng: random.Random, now: datetime, *, first_customer_id: int, memb
     setup_time = now - SETUP_AGE
     Brand.objects.filter(slug__in=DEMO_SLUGS).update(created_at=setup_time)
     Inbox.objects.filter(brand__slug__in=DEMO_SLUGS).update(created_at=setup_time)
-    Agent.objects.filter(user__username__in=[s.username for s in STAFF]).update(created_at=setup_time)
+    Agent.objects.filter(user__username__in=[s.username for s in STAFF]).update(
+        created_at=setup_time
+    )
     User.objects.filter(username__in=[s.username for s in STAFF]).update(date_joined=setup_time)
-    Team.objects.filter(name__in=TEAMS.values(), created_at__gt=setup_time).update(created_at=setup_time)
-    Macro.objects.filter(brand__isnull=True, name__in=[m.name for m in MACROS]).update(created_at=setup_time)
+    Team.objects.filter(name__in=TEAMS.values(), created_at__gt=setup_time).update(
+        created_at=setup_time
+    )
+    Macro.objects.filter(brand__isnull=True, name__in=[m.name for m in MACROS]).update(
+        created_at=setup_time
+    )
     demo_customers = Customer.objects.filter(pk__gt=first_customer_id)
     first_contact = dict(
         Ticket.objects.filter(customer__in=demo_customers)
@@ -171,8 +196,12 @@ def _backdate(rng: random.Random, now: datetime, *, first_customer_id: int, memb
         if customer_id not in members:
             Customer.objects.filter(pk=customer_id).update(created_at=first, updated_at=first)
     Identity.objects.filter(customer__in=demo_customers).update(
-        created_at=Subquery(Customer.objects.filter(pk=OuterRef("customer_id")).values("created_at")[:1])
+        created_at=Subquery(
+            Customer.objects.filter(pk=OuterRef("customer_id")).values("created_at")[:1]
+        )
     )
     Attachment.objects.filter(message__ticket__brand__slug__in=DEMO_SLUGS).update(
-        created_at=Subquery(Message.objects.filter(pk=OuterRef("message_id")).values("created_at")[:1])
+        created_at=Subquery(
+            Message.objects.filter(pk=OuterRef("message_id")).values("created_at")[:1]
+        )
     )

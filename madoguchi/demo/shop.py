@@ -6,8 +6,11 @@ so they are written directly; everything a customer or agent does goes through t
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 
 from madoguchi.accounts.models import Agent, Brand, Role, Team
@@ -46,13 +49,19 @@ SHOPS = (
         phone="0120-480-123",
         fax="03-5432-1099",
         products=(
-            Product("リネン混シャツ", 6980, "apparel"), Product("オーガニックコットンTシャツ", 3980, "apparel"),
-            Product("ワイドデニムパンツ", 8800, "apparel"), Product("ウールカーディガン", 9900, "apparel"),
-            Product("ギャザーワンピース", 11000, "apparel"), Product("キャンバススニーカー", 7700, "shoes"),
-            Product("帆布トートバッグ", 4400, "goods"), Product("今治タオル フェイスタオル3枚組", 3300, "goods"),
-            Product("本革ミニ財布", 12100, "goods"), Product("アロマディフューザー", 5500, "device"),
-            Product("陶器のマグカップ", 2420, "ceramic"), Product("リネンストール", 4950, "apparel"),
-        ),  # fmt: skip
+            Product("リネン混シャツ", 6980, "apparel"),
+            Product("オーガニックコットンTシャツ", 3980, "apparel"),
+            Product("ワイドデニムパンツ", 8800, "apparel"),
+            Product("ウールカーディガン", 9900, "apparel"),
+            Product("ギャザーワンピース", 11000, "apparel"),
+            Product("キャンバススニーカー", 7700, "shoes"),
+            Product("帆布トートバッグ", 4400, "goods"),
+            Product("今治タオル フェイスタオル3枚組", 3300, "goods"),
+            Product("本革ミニ財布", 12100, "goods"),
+            Product("アロマディフューザー", 5500, "device"),
+            Product("陶器のマグカップ", 2420, "ceramic"),
+            Product("リネンストール", 4950, "apparel"),
+        ),
     ),
     Shop(
         slug="maruya-kitchen",
@@ -64,21 +73,34 @@ SHOPS = (
         phone="0120-223-860",
         fax="0263-33-1208",
         products=(
-            Product("南部鉄器 急須 0.6L", 9680, "metal"), Product("有田焼 飯碗 ペア", 5500, "ceramic"),
-            Product("伊賀焼 土鍋 8号", 13200, "ceramic"), Product("三徳包丁 165mm", 14300, "metal"),
-            Product("ひのき まな板", 4620, "goods"), Product("銅製 卵焼き器", 8250, "metal"),
-            Product("あご入り出汁パック 30包", 2980, "food"), Product("有機 深蒸し煎茶 100g", 1620, "food"),
-            Product("紀州南高梅 はちみつ梅 500g", 3240, "food"), Product("木桶仕込み 醤油 3本セット", 4180, "food"),
-            Product("曲げわっぱ 弁当箱", 6600, "goods"), Product("ステンレス 片手鍋 18cm", 5280, "metal"),
-        ),  # fmt: skip
+            Product("南部鉄器 急須 0.6L", 9680, "metal"),
+            Product("有田焼 飯碗 ペア", 5500, "ceramic"),
+            Product("伊賀焼 土鍋 8号", 13200, "ceramic"),
+            Product("三徳包丁 165mm", 14300, "metal"),
+            Product("ひのき まな板", 4620, "goods"),
+            Product("銅製 卵焼き器", 8250, "metal"),
+            Product("あご入り出汁パック 30包", 2980, "food"),
+            Product("有機 深蒸し煎茶 100g", 1620, "food"),
+            Product("紀州南高梅 はちみつ梅 500g", 3240, "food"),
+            Product("木桶仕込み 醤油 3本セット", 4180, "food"),
+            Product("曲げわっぱ 弁当箱", 6600, "goods"),
+            Product("ステンレス 片手鍋 18cm", 5280, "metal"),
+        ),
     ),
 )
 
 INBOX_LABELS = {
-    "email": "メール", "form": "お問い合わせフォーム", "chat": "チャット", "api": "マイページ連携 (API)",
-    "phone": "電話窓口", "fax": "FAX", "line": "LINE公式アカウント", "meta": "Instagram", "x": "X",
+    "email": "メール",
+    "form": "お問い合わせフォーム",
+    "chat": "チャット",
+    "api": "マイページ連携 (API)",
+    "phone": "電話窓口",
+    "fax": "FAX",
+    "line": "LINE公式アカウント",
+    "meta": "Instagram",
+    "x": "X",
     "sms": "SMS",
-}  # fmt: skip
+}
 
 TEAMS = {"first": "一次対応", "returns": "返品・交換", "vip": "VIPサポート"}
 
@@ -112,14 +134,24 @@ STAFF = (
     Staff("ito", "伊藤 翔", "伊藤", Role.AGENT, "ja", ("returns",)),
     Staff("emily", "Emily Carter", "Carter", Role.AGENT, "en", ("first", "vip")),
     Staff(
-        "bpo-yamamoto", "山本 由香（委託）", "山本", Role.OUTSOURCED, "ja", ("returns",),
+        "bpo-yamamoto",
+        "山本 由香（委託）",
+        "山本",
+        Role.OUTSOURCED,
+        "ja",
+        ("returns",),
         grants=("hinata-chat", "hinata-line", "hinata-meta", "hinata-x", "hinata-sms"),
     ),
     Staff(
-        "bpo-nakamura", "中村 大輔（委託）", "中村", Role.OUTSOURCED, "ja", ("returns",),
+        "bpo-nakamura",
+        "中村 大輔（委託）",
+        "中村",
+        Role.OUTSOURCED,
+        "ja",
+        ("returns",),
         grants=("hinata-phone", "hinata-fax", "maruya-phone", "maruya-fax", "maruya-chat"),
     ),
-)  # fmt: skip
+)
 
 
 def inbox_address(shop: Shop, kind: str) -> str:
@@ -142,7 +174,10 @@ def create_setup() -> tuple[dict[str, Brand], dict[str, Inbox], dict[str, Team],
     inboxes: dict[str, Inbox] = {}
     for shop in SHOPS:
         brand = Brand.objects.create(
-            name=shop.name, slug=shop.slug, support_email=f"support@{shop.domain}", default_language="ja"
+            name=shop.name,
+            slug=shop.slug,
+            support_email=f"support@{shop.domain}",
+            default_language="ja",
         )
         brands[shop.slug] = brand
         for kind in shop.kinds:
@@ -155,10 +190,16 @@ def create_setup() -> tuple[dict[str, Brand], dict[str, Inbox], dict[str, Team],
                 address=inbox_address(shop, kind),
                 default_team=teams["first"],
             )
+    # Password hashing is deliberately slow (PBKDF2); hash the logins in parallel threads
+    # (hashlib releases the GIL), then create the users with the finished hashes.
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        hashes = list(pool.map(make_password, [staff.password for staff in STAFF]))
     agents: dict[str, Agent] = {}
-    for staff in STAFF:
-        user = User.objects.create_user(
-            staff.username, f"{staff.username}@madoguchi.example.jp", staff.password
+    for staff, password_hash in zip(STAFF, hashes, strict=True):
+        user = User.objects.create(
+            username=staff.username,
+            email=f"{staff.username}@madoguchi.example.jp",
+            password=password_hash,
         )
         agent = Agent.objects.create(
             user=user, display_name=staff.display_name, role=staff.role, language=staff.language

@@ -50,7 +50,9 @@ def agent_time(rng: random.Random, after: datetime, *, fast: bool = False) -> da
     chat-like channels and a few hours for mail; outside hours, the next opening plus a queue."""
     zone = local_zone()
     local = after.astimezone(zone)
-    delay = timedelta(minutes=rng.uniform(1, 12)) if fast else timedelta(minutes=rng.uniform(20, 240))
+    delay = (
+        timedelta(minutes=rng.uniform(1, 12)) if fast else timedelta(minutes=rng.uniform(20, 240))
+    )
     for _ in range(10):
         hours = _hours(local)
         if hours:
@@ -69,4 +71,6 @@ def customer_time(rng: random.Random, after: datetime, *, fast: bool = False) ->
     """When the customer answers: minutes on chat-like channels, hours to a day or two on mail."""
     if fast:
         return after + timedelta(minutes=rng.uniform(1, 25))
-    return after + timedelta(hours=rng.choice([rng.uniform(0.5, 4), rng.uniform(4, 30), rng.uniform(20, 60)]))
+    return after + timedelta(
+        hours=rng.choice([rng.uniform(0.5, 4), rng.uniform(4, 30), rng.uniform(20, 60)])
+    )

@@ -10,6 +10,12 @@ from madoguchi.accounts.tokens import do_create_token
 from .client import ApiClient, receive
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):  # type: ignore[no-untyped-def]
+    """make_agent sets passwords; the production hasher costs ~0.7 s per agent."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def api_for(db):  # type: ignore[no-untyped-def]
     def make(agent: Agent) -> ApiClient:

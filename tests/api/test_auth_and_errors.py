@@ -96,7 +96,9 @@ def test_session_without_agent_profile_is_401(db):
 
 def test_malformed_json(api, ticket):
     before = snapshot()
+    bomb = '{"tags": ' + "[" * 100_000 + "]" * 100_000 + "}"  # nesting deeper than Python recurses
     for raw in (
+        bomb,
         "{not json",
         '{"status": "open",}',
         "[1, 2]",

@@ -45,11 +45,14 @@ ENDPOINTS: dict[str, Endpoint] = {
     "tickets_list": Endpoint("get", "/tickets", None, False, 200, {}),
     "ticket_create": Endpoint(
         "post", "/tickets",
-        {"inbox": "{inbox}", "body": "API からの問い合わせ", "customer": {"email": "new@example.jp"}},
+        {"inbox": "{inbox}", "body": "API からの問い合わせ",
+         "customer": {"email": "new@example.jp"}},
         True, 201, READ_ONLY,
     ),
     "ticket_get": Endpoint("get", "/tickets/{t1}", None, False, 200, HIDDEN),
-    "ticket_update": Endpoint("patch", "/tickets/{t1}", {"status": "pending"}, True, 200, READ_ONLY),
+    "ticket_update": Endpoint(
+        "patch", "/tickets/{t1}", {"status": "pending"}, True, 200, READ_ONLY
+    ),
     "ticket_reply": Endpoint(
         "post", "/tickets/{t1}/messages", {"body": "ご連絡ありがとうございます。"}, True, 201,
         READ_ONLY,

@@ -116,7 +116,9 @@ def test_same_external_id_in_another_inbox_is_another_message(inboxes):
 def test_email_is_lower_cased_and_one_identity(inboxes):
     a = receive(inboxes["form"], sender=SenderHandle("email", "Taro.Yamada@Example.JP"))
     b = receive(inboxes["form"], sender=SenderHandle("email", " taro.yamada@example.jp "))
-    c = receive(inboxes["form"], sender=SenderHandle("email", "ＴＡＲＯ.ＹＡＭＡＤＡ＠ｅｘａｍｐｌｅ.ｊｐ"))
+    c = receive(
+        inboxes["form"], sender=SenderHandle("email", "ＴＡＲＯ.ＹＡＭＡＤＡ＠ｅｘａｍｐｌｅ.ｊｐ")
+    )
     assert a.customer_id == b.customer_id == c.customer_id
     assert list(Identity.objects.values_list("kind", "handle")) == [
         ("email", "taro.yamada@example.jp")

@@ -83,9 +83,7 @@ def test_concurrent_messages_on_one_ticket_keep_the_count(form_inbox):
     first = ingest(inbound(form_inbox, external_id="thread-0"))
 
     def work(i: int):
-        return ingest(
-            inbound(form_inbox, external_id=f"thread-{i + 1}", ticket_id=first.ticket_id)
-        )
+        return ingest(inbound(form_inbox, external_id=f"thread-{i + 1}", ticket_id=first.ticket_id))
 
     results = run_together(THREADS, work)
     assert {r.ticket_id for r in results} == {first.ticket_id}
@@ -112,3 +110,22 @@ def test_duplicates_and_new_messages_mixed(form_inbox):
     ]
     assert Identity.objects.count() <= 2
     assert Customer.objects.count() == Identity.objects.count()
+
+
+def test_workers_racing_on_one_outbox_row_send_one_mail(form_inbox, smtp_server):
+    from django.contrib.auth.models import User
+
+    from madoguchi.accounts.models import Agent
+    from madoguchi.inboxes.delivery import deliver
+    from madoguchi.inboxes.models import Outbox, OutboxState
+    from madoguchi.tickets.actions import do_reply
+
+    result = ingest(inbound(form_inbox, sender=SenderHandle("email", "race@example.jp")))
+    user = User.objects.create_user("racer", "racer@shop.test")
+    agent = Agent.objects.create(user=user, display_name="競争 太郎", role="agent")
+    message = do_reply(agent, result.ticket_id, "一度だけ届くはずです。")
+    outbox = Outbox.objects.get(message=message)
+    outcomes = run_together(THREADS, lambda _i: deliver(outbox.pk))
+    assert sorted(outcomes) == ["sent"] + ["skipped"] * (THREADS - 1)
+    assert len(smtp_server.envelopes) == 1
+    assert Outbox.objects.get(pk=outbox.pk).state == OutboxState.SENT

@@ -25,7 +25,9 @@ def _ok(response, language: str) -> str:  # type: ignore[no-untyped-def]
 def test_console_pages_render(login, agent, make_ticket, language, settings):
     settings.DEBUG = True
     ticket = make_ticket()
-    Macro.objects.create(name="配送遅延のお詫び", body="{{customer.name}} 様\nご迷惑をおかけしております。")
+    Macro.objects.create(
+        name="配送遅延のお詫び", body="{{customer.name}} 様\nご迷惑をおかけしております。"
+    )
     client = login(agent, language)
     pages = [
         reverse("web:inbox"),

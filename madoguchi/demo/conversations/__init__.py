@@ -1,13 +1,50 @@
-"""The demo's conversation material: topics with scripts, and per-channel framing."""
+"""The demo's conversation material: topics with scripts (TOML files next to this module,
+easy to edit without touching code), and per-channel framing (framing.py)."""
 
 from __future__ import annotations
 
-from . import account, english, orders, returns, shipping
-from .english import SPAM
+import tomllib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
 from .model import Script, Topic
 
-TOPICS: tuple[Topic, ...] = (
-    shipping.TOPICS + returns.TOPICS + orders.TOPICS + account.TOPICS + english.TOPICS
-)
+FILES = ("shipping", "returns", "orders", "account", "english")
+SPAM_KEY = "spam"
+
+
+def _script(data: dict[str, Any]) -> Script:
+    values: dict[str, Any] = {key: _frozen(value) for key, value in data.items()}
+    return Script(**values)
+
+
+def _topic(data: dict[str, Any]) -> Topic:
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        if key == "script":
+            values["scripts"] = tuple(_script(item) for item in value)
+        else:
+            values[key] = _frozen(value)
+    return Topic(**values)
+
+
+def _frozen(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+@cache
+def load_topics() -> tuple[Topic, ...]:
+    """Every topic of every file, spam included (it has weight 0 and is drawn separately)."""
+    folder = Path(__file__).parent
+    topics: list[Topic] = []
+    for name in FILES:
+        with open(folder / f"{name}.toml", "rb") as fh:
+            topics.extend(_topic(item) for item in tomllib.load(fh)["topic"])
+    return tuple(topics)
+
+
+TOPICS: tuple[Topic, ...] = tuple(t for t in load_topics() if t.key != SPAM_KEY)
+SPAM: Topic = next(t for t in load_topics() if t.key == SPAM_KEY)
 
 __all__ = ["SPAM", "TOPICS", "Script", "Topic"]

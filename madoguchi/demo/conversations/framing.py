@@ -15,14 +15,25 @@ _CUSTOMER_GREETINGS = (
     "いつもお世話になっております。\n",
     "",
 )
-_CUSTOMER_INTROS = ("{full}と申します。\n", "{family}です。\n", "", "以前も購入させていただいた{family}です。\n")
+_CUSTOMER_INTROS = (
+    "{full}と申します。\n",
+    "{family}です。\n",
+    "",
+    "以前も購入させていただいた{family}です。\n",
+)
 _CUSTOMER_CLOSINGS = (
     "\n\nお手数ですが、よろしくお願いいたします。",
     "\n\nご確認のほど、よろしくお願いいたします。",
     "\n\nよろしくお願いします。",
     "\n\n以上、よろしくお願いいたします。",
 )
-_CUSTOMER_SIGNATURES = ("\n\n{full}", "\n\n{full}\n{phone}", "\n\n--\n{full}\n{email}", "\n\n{family}", "")
+_CUSTOMER_SIGNATURES = (
+    "\n\n{full}",
+    "\n\n{full}\n{phone}",
+    "\n\n--\n{full}\n{email}",
+    "\n\n{family}",
+    "",
+)
 
 _AGENT_OPENERS = (
     "この度は{brand}をご利用いただき、誠にありがとうございます。",
@@ -46,7 +57,12 @@ _THANKS_FORMAL = (
     "承知しました。ありがとうございました。",
     "分かりやすいご説明をありがとうございました。また利用させていただきます。",
 )
-_THANKS_CASUAL = ("ありがとうございます！", "了解です、助かりました🙏", "ありがとうございました〜", "わかりました！")
+_THANKS_CASUAL = (
+    "ありがとうございます！",
+    "了解です、助かりました🙏",
+    "ありがとうございました〜",
+    "わかりました！",
+)
 _THANKS_EN = ("Thank you so much!", "Great, thanks for your help.", "Perfect, thank you.")
 
 HOLD_REPLIES = (
@@ -68,7 +84,9 @@ def pick(rng: random.Random, options: tuple[str, ...], values: Mapping[str, str]
     return rng.choice(options).format_map(values) if options else ""
 
 
-def customer_formal(rng: random.Random, body: str, values: Mapping[str, str], *, email: bool) -> str:
+def customer_formal(
+    rng: random.Random, body: str, values: Mapping[str, str], *, email: bool
+) -> str:
     """A customer's first mail or form message: greeting, introduction, body, closing."""
     if values.get("language") == "en":
         sign = f"\n\nBest regards,\n{values['full']}" if email else ""
@@ -80,11 +98,15 @@ def customer_formal(rng: random.Random, body: str, values: Mapping[str, str], *,
     return (head + body + tail).strip()
 
 
-def customer_reply(rng: random.Random, body: str, values: Mapping[str, str], *, casual: bool) -> str:
+def customer_reply(
+    rng: random.Random, body: str, values: Mapping[str, str], *, casual: bool
+) -> str:
     """A customer's later message in the same thread."""
     if casual or values.get("language") == "en":
         return body
-    head = rng.choice(("お世話になっております。{family}です。\n\n", "ご連絡ありがとうございます。\n\n", ""))
+    head = rng.choice(
+        ("お世話になっております。{family}です。\n\n", "ご連絡ありがとうございます。\n\n", "")
+    )
     return (head.format_map(values) + body + pick(rng, _CUSTOMER_CLOSINGS[:3], values)).strip()
 
 
@@ -115,11 +137,16 @@ def agent_reply(
 ) -> str:
     """An agent's public reply with the etiquette of the channel."""
     if values.get("language") == "en":
-        opener = "Thank you for contacting {brand}. " if first else ""
-        text = f"Hello {values['full']},\n\n{opener.format_map(values)}{body}\n\nBest regards,\n{values['agent']}"
-        return text if channel not in CASUAL_CHANNELS else f"Hi {values['given']}, {body}"
+        if channel in CASUAL_CHANNELS:
+            return f"Hi {values['given']}, {body}"
+        opener = f"Thank you for contacting {values['brand']}. " if first else ""
+        return f"Hello {values['full']},\n\n{opener}{body}\n\nBest regards,\n{values['agent']}"
     if channel in CASUAL_CHANNELS:
-        head = "{family}様、お問い合わせありがとうございます。{brand}の{agent_family}です。\n" if first else ""
+        head = (
+            "{family}様、お問い合わせありがとうございます。{brand}の{agent_family}です。\n"
+            if first
+            else ""
+        )
         if apologetic and first:
             head += "ご不便をおかけして申し訳ございません。\n"
         return (head.format_map(values) + body).strip()
@@ -127,7 +154,10 @@ def agent_reply(
     closing = pick(rng, _AGENT_CLOSINGS, values)
     lines = [f"{values['family']}様", ""]
     if first:
-        lines += [opener, f"{values['brand']} カスタマーサポートの{values['agent_family']}でございます。"]
+        lines += [
+            opener,
+            f"{values['brand']} カスタマーサポートの{values['agent_family']}でございます。",
+        ]
     else:
         lines.append("ご返信いただき、ありがとうございます。")
     lines += ["", body, "", closing, "", "――――――――――"]

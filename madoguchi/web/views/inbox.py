@@ -24,6 +24,8 @@ def _filter_form(request: HttpRequest, agent: Agent) -> InboxFilterForm:
     if not can(agent, Capability.VIEW_ALL):
         inboxes = inboxes.filter(granted_agents=agent)
     data = request.GET.copy()
+    # The filter form always sends every field; an empty status select means "any".
+    data.setlist("status", [s for s in data.getlist("status") if s])
     if "view" not in data:
         data["view"] = DEFAULT_VIEW
     return InboxFilterForm(

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
 from argparse import ArgumentParser
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -17,13 +18,23 @@ from madoguchi.demo.shop import STAFF
 from madoguchi.inboxes.models import Inbox, InboxKind
 
 
+def _width(text: str) -> int:
+    """Columns a string takes in a terminal: East Asian wide characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
 class Command(BaseCommand):
-    help = gettext_lazy("Seed a Japanese demo shop (two brands, customers, tickets) and print the logins.")
+    help = cast(
+        str,
+        gettext_lazy(
+            "Seed a Japanese demo shop (two brands, customers, tickets) and print the logins."
+        ),
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--customers", type=int, default=300, help=gettext_lazy("Customers to create."))
-        parser.add_argument("--tickets", type=int, default=1000, help=gettext_lazy("Tickets to create."))
-        parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=gettext_lazy("Random seed."))
+        parser.add_argument("--customers", type=int, default=300, help=_("Customers to create."))
+        parser.add_argument("--tickets", type=int, default=1000, help=_("Tickets to create."))
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=_("Random seed."))
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["customers"] < 10 or options["tickets"] < 10:
@@ -32,7 +43,9 @@ class Command(BaseCommand):
             raise CommandError(_("That is more than a demo; use bench/generate.py for load tests."))
         self.stdout.write(_("Seeding the demo shop…"))
         try:
-            report = seed(customers=options["customers"], tickets=options["tickets"], seed=options["seed"])
+            report = seed(
+                customers=options["customers"], tickets=options["tickets"], seed=options["seed"]
+            )
         except DomainError as exc:
             raise CommandError(str(exc.message)) from exc
         self._print_report(report)
@@ -40,9 +53,15 @@ class Command(BaseCommand):
 
     def _print_report(self, report: SeedReport) -> None:
         if report.created:
-            self.stdout.write(self.style.SUCCESS(_("Demo shop seeded in %(seconds).1f s.") % {"seconds": report.seconds}))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _("Demo shop seeded in %(seconds).1f s.") % {"seconds": report.seconds}
+                )
+            )
         else:
-            self.stdout.write(self.style.WARNING(_("The demo shop is already seeded; nothing was changed.")))
+            self.stdout.write(
+                self.style.WARNING(_("The demo shop is already seeded; nothing was changed."))
+            )
         labels = {
             "customers": _("customers"), "tickets": _("tickets"), "messages": _("messages"),
             "internal_notes": _("internal notes"), "agents": _("agents"), "inboxes": _("inboxes"),
@@ -62,23 +81,32 @@ class Command(BaseCommand):
             (s.username, s.password, str(roles[s.role]), str(languages.get(s.language, s.language)))
             for s in STAFF
         ]
-        widths = [max(len(row[i]) for row in rows) for i in range(4)]
+        widths = [max(_width(row[i]) for row in rows) for i in range(4)]
         for index, row in enumerate(rows):
-            self.stdout.write("  " + "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+            cells = [cell + " " * (widths[i] - _width(cell)) for i, cell in enumerate(row)]
+            self.stdout.write(("  " + "  ".join(cells)).rstrip())
             if index == 0:
                 self.stdout.write("  " + "  ".join("-" * w for w in widths))
-        self.stdout.write(_("These passwords are public; change them before anyone else can reach this server."))
+        self.stdout.write(
+            _("These passwords are public; change them before anyone else can reach this server.")
+        )
         self.stdout.write("")
         self.stdout.write(self.style.MIGRATE_HEADING(_("Public contact forms:")))
-        forms = Inbox.objects.filter(brand__slug__in=DEMO_SLUGS, kind=InboxKind.FORM).select_related("brand")
+        forms = Inbox.objects.filter(
+            brand__slug__in=DEMO_SLUGS, kind=InboxKind.FORM
+        ).select_related("brand")
         for inbox in forms.order_by("brand__slug"):
             self.stdout.write(f"  {inbox.brand.name}: {url}/contact/{inbox.slug}/")
         self.stdout.write("")
         self.stdout.write(self.style.MIGRATE_HEADING(_("API:")))
-        self.stdout.write(_("  Documentation: %(url)s/api/v1/docs (OpenAPI: %(url)s/api/v1/openapi.json)") % {"url": url})
-        self.stdout.write(_("  Create a token: madoguchi createtoken lead --name \"my script\""))
+        self.stdout.write(
+            _("  Documentation: %(url)s/api/v1/docs (OpenAPI: %(url)s/api/v1/openapi.json)")
+            % {"url": url}
+        )
+        self.stdout.write(_('  Create a token: madoguchi createtoken lead --name "my script"'))
         self.stdout.write(_("  Then send it as: Authorization: Bearer <token>"))
         self.stdout.write("")
         self.stdout.write(
-            _("Sent mail: run `madoguchi serve --demo` (make demo does) and open %(url)s/dev/mail/") % {"url": url}
+            _("Sent mail: run `madoguchi serve --demo` (make demo does) and open %(url)s/dev/mail/")
+            % {"url": url}
         )

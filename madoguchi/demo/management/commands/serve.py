@@ -17,7 +17,7 @@ import sys
 import threading
 from argparse import ArgumentParser
 from types import FrameType
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -29,22 +29,22 @@ CHILD_STOP_SECONDS = 15
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Run the web server and the background worker together.")
+    help = cast(str, gettext_lazy("Run the web server and the background worker together."))
     # Checks run in handle(), after MADOGUCHI_DEMO is set, so the URLconf sees the flag.
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--host", default="127.0.0.1", help=gettext_lazy("Address to bind."))
-        parser.add_argument("--port", type=int, default=8000, help=gettext_lazy("Port to bind."))
+        parser.add_argument("--host", default="127.0.0.1", help=_("Address to bind."))
+        parser.add_argument("--port", type=int, default=8000, help=_("Port to bind."))
         parser.add_argument(
             "--demo",
             action="store_true",
-            help=gettext_lazy("Also run the catch-all SMTP server and show sent mail at /dev/mail/."),
+            help=_("Also run the catch-all SMTP server and show sent mail at /dev/mail/."),
         )
         parser.add_argument(
             "--no-worker",
             action="store_true",
-            help=gettext_lazy("Do not start the worker (run `madoguchi worker` separately)."),
+            help=_("Do not start the worker (run `madoguchi worker` separately)."),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from argparse import ArgumentParser
 from types import FrameType
-from typing import Any
+from typing import Any, cast
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from django.utils.crypto import get_random_string
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.compat import TASKS_LOGGER, InvalidTaskBackend, task_backends
 from django_tasks_db.management.commands.db_worker import Worker
@@ -33,7 +34,9 @@ class DeskWorker(Worker):
 
 
 class Command(BaseCommand):
-    help = _("Run the background worker: deliver the outbox and run queued tasks.")
+    help = cast(
+        str, gettext_lazy("Run the background worker: deliver the outbox and run queued tasks.")
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
