@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "channels",
+    "ninja",
     "madoguchi.core",
     "madoguchi.search",
     "madoguchi.accounts",

@@ -80,7 +80,8 @@ def _member(rng: random.Random, people: People, index: int) -> CustomerRef:
             handles["x"] = str(rng.randint(10**18, 10**19 - 1))
             handles["x_display"] = f"@{nick}{rng.randint(1, 99)}"
     vip = rng.random() < 0.06
-    return CustomerRef(person, handles, vip=vip, weight=rng.paretovariate(1.6))
+    # A few regulars write often, most customers once or twice (capped long tail).
+    return CustomerRef(person, handles, vip=vip, weight=min(rng.paretovariate(1.6), 6.0))
 
 
 def create_members(agent: Agent, rng: random.Random, members: list[CustomerRef]) -> None:

@@ -235,6 +235,8 @@ def _write(inbound: InboundMessage, saved_files: list[str]) -> IngestResult:
         return existing
     logged_by = _logged_by(inbound, inbox)
     at = inbound.received_at or timezone.now()
+    if timezone.is_naive(at):
+        at = timezone.make_aware(at)
     customer, _created_customer = _customer_for(inbound)
     ticket, follows = _thread_for(inbound)
     created_ticket = ticket is None

@@ -14,7 +14,7 @@ MAX_EMAIL_CHARS = 254
 _DASHES = str.maketrans({"ー": "-", "−": "-", "‐": "-", "‑": "-", "–": "-", "—": "-", "―": "-"})
 _PHONE_CHARS = re.compile(r"[\d\s()+.\-]+")
 # Cheap test before the (slower) phone matcher runs over a message body.
-_DIGIT_RUN = re.compile(r"\d[\d \t().\-]{7,}\d")
+_DIGIT_RUN = re.compile(r"\+?\(?\d[\d \t().\-]{7,}\d")
 
 
 class InvalidHandle(ValueError):
@@ -73,15 +73,16 @@ def phone_search_forms(e164: str, region: str = "JP") -> list[str]:
 def phones_in_text(text: str, region: str = "JP") -> list[str]:
     """Valid phone numbers written in free text (a message body), as E.164, in order."""
     value = _phone_text(text)
-    if not _DIGIT_RUN.search(value):
-        return []
     found: list[str] = []
-    for match in phonenumbers.PhoneNumberMatcher(
-        value, region, leniency=phonenumbers.Leniency.VALID, max_tries=200
-    ):
-        e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
-        if e164 not in found:
-            found.append(e164)
+    # The matcher is slow on long text; run it only over the digit runs that could be numbers.
+    for run in _DIGIT_RUN.finditer(value):
+        candidate = value[max(run.start() - 1, 0) : run.end()]
+        for match in phonenumbers.PhoneNumberMatcher(
+            candidate, region, leniency=phonenumbers.Leniency.VALID, max_tries=50
+        ):
+            e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+            if e164 not in found:
+                found.append(e164)
     return found
 
 

@@ -113,7 +113,7 @@ def test_outbox_lists_unsent_rows_in_scope(login, agent, make_agent, make_ticket
     assert outbox.state == OutboxState.DEAD
 
 
-def _write_mail(folder, subject: str, body: str) -> str:  # type: ignore[no-untyped-def]
+def _write_mail(folder, subject: str, body: str, *, dashed: bool = False):  # type: ignore[no-untyped-def]
     folder.mkdir(parents=True, exist_ok=True)
     mail = EmailMessage()
     mail["From"] = "さくら雑貨店 <support@shop.test>"
@@ -121,7 +121,8 @@ def _write_mail(folder, subject: str, body: str) -> str:  # type: ignore[no-unty
     mail["Subject"] = subject
     mail["Date"] = "Fri, 02 May 2025 10:00:00 +0900"
     mail.set_content(body, charset="iso-2022-jp")
-    name = f"{time.time_ns()}-{uuid.uuid4()}.eml"
+    unique = uuid.uuid4()
+    name = f"{time.time_ns()}-{unique if dashed else unique.hex}.eml"
     (folder / name).write_bytes(mail.as_bytes())
     return name
 
@@ -140,6 +141,14 @@ def test_sent_mail_viewer_only_in_demo_or_debug(login, agent, settings, monkeypa
     assert "【#10001】配送状況のご案内" in listing and "taro@example.jp" in listing
     detail = client.get(reverse("web:dev_mail_message", args=[name])).content.decode()
     assert "明日お届けします。" in detail and "2025/05/02 10:00" in detail
+    dashed = _write_mail(
+        settings.MAIL_CATCHER_DIR, "返品のご案内", "返品伝票を同封します。", dashed=True
+    )
+    assert "返品のご案内" in client.get(reverse("web:dev_mail")).content.decode()
+    assert (
+        "返品伝票を同封します。"
+        in client.get(reverse("web:dev_mail_message", args=[dashed])).content.decode()
+    )
     assert (
         client.get(reverse("web:dev_mail_message", args=["..%2F..%2Fsecret.eml"])).status_code
         == 404

@@ -190,3 +190,17 @@ def test_the_same_scan_twice_is_one_message(login, agent, inboxes):
     )
     assert first["Location"] == second["Location"]
     assert Message.objects.count() == 1
+
+
+def test_outsourced_agent_works_inboxes_of_their_team(login, make_agent, inboxes):
+    from madoguchi.accounts.models import Team
+
+    team = Team.objects.create(name="外部コールセンター")
+    inboxes["phone"].default_team = team
+    inboxes["phone"].save()
+    outsider = make_agent("outsourced")
+    outsider.teams.add(team)
+    client = login(outsider)
+    response = _call(client, inboxes["phone"])
+    assert response.status_code == 302
+    assert client.get(response["Location"]).status_code == 200

@@ -77,3 +77,29 @@ def test_not_found_page_is_translated_template(client, db, language):
     assert response.status_code == 404
     assert f'<html lang="{language}">' in response.content.decode()
     assert "data-error-message" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("view", "status"),
+    [
+        ("bad_request", 400),
+        ("permission_denied", 403),
+        ("page_not_found", 404),
+        ("server_error", 500),
+    ],
+)
+def test_error_templates_are_ours(rf, db, view, status):
+    from django.core.exceptions import PermissionDenied, SuspiciousOperation
+    from django.http import Http404
+    from django.views import defaults
+
+    request = rf.get("/somewhere/")
+    from django.contrib.auth.models import AnonymousUser
+
+    request.user = AnonymousUser()
+    handler = getattr(defaults, view)
+    exception = {400: SuspiciousOperation(), 403: PermissionDenied(), 404: Http404()}.get(status)
+    response = handler(request) if exception is None else handler(request, exception)
+    assert response.status_code == status
+    html = response.content.decode()
+    assert "madoguchi.css" in html and "窓口" in html

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, Concatenate, ParamSpec
+from typing import Concatenate, ParamSpec
 
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -99,25 +99,18 @@ def safe_next(request: HttpRequest, fallback: str) -> str:
     return fallback
 
 
-def working_inboxes(agent: Agent, kind: str = "") -> QuerySet[Inbox]:
-    """Active inboxes the agent works: all for roles that see everything, else the granted ones.
+def working_inboxes(agent: Agent, kind: str = "", *, active_only: bool = True) -> QuerySet[Inbox]:
+    """Inboxes the agent works: all for roles that see everything, else the granted ones and
+    those whose default team is one of the agent's teams (the same rule ingest applies).
 
-    Used for intake screens (phone, FAX) where the agent picks the inbox a ticket opens in;
-    a ticket opened elsewhere would vanish from the agent's own view.
+    Intake screens (phone, FAX) offer only these, since a ticket opened elsewhere would vanish
+    from the agent's own view; the inbox filter lists them too.
     """
-    qs = Inbox.objects.filter(is_active=True).select_related("brand")
+    qs = Inbox.objects.select_related("brand")
+    if active_only:
+        qs = qs.filter(is_active=True)
     if kind:
         qs = qs.filter(kind=kind)
     if not can(agent, Capability.VIEW_ALL):
-        qs = qs.filter(granted_agents=agent)
+        qs = qs.filter(Q(granted_agents=agent) | Q(default_team__in=agent.teams.all())).distinct()
     return qs.order_by("brand__name", "name")
-
-
-def form_errors_message(form: Any) -> str:
-    """All of a form's errors on one line, for a banner above it."""
-    parts = []
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        for error in errors:
-            parts.append(f"{label}: {error}" if label else str(error))
-    return " / ".join(parts)

@@ -27,9 +27,10 @@ from madoguchi.core.errors import NotFound
 from .base import console_view
 
 MAX_LISTED = 200
-# `<unix-ns>-<uuid>.eml`, as the catch-all server names its files; nothing else is opened.
+# `<unix-ns>-<uuid>.eml` (uuid4 as 32 hex digits or in its dashed form), as the catch-all
+# server names its files; nothing else in the folder is ever opened.
 FILE_NAME = re.compile(
-    r"^\d{1,20}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.eml$"
+    r"^\d{1,20}-(?:[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.eml$"
 )
 MAX_HEADER_BYTES = 64 * 1024
 

@@ -6,13 +6,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from madoguchi.accounts.models import Agent, Brand, Team
-from madoguchi.accounts.permissions import Capability, can
 from madoguchi.core.errors import DomainError
-from madoguchi.inboxes.models import Inbox
 from madoguchi.tickets.queries import VIEWS, TicketFilter, ticket_page
 
 from ..forms import InboxFilterForm
-from .base import console_view, is_htmx
+from .base import console_view, is_htmx, working_inboxes
 
 PAGE_SIZE = 50
 DEFAULT_VIEW = "unsolved"
@@ -20,9 +18,7 @@ FILTER_SELECTS = ("inbox", "brand", "channel", "assignee", "team", "priority")
 
 
 def _filter_form(request: HttpRequest, agent: Agent) -> InboxFilterForm:
-    inboxes = Inbox.objects.order_by("brand__name", "name")
-    if not can(agent, Capability.VIEW_ALL):
-        inboxes = inboxes.filter(granted_agents=agent)
+    inboxes = working_inboxes(agent, active_only=False)
     data = request.GET.copy()
     # The filter form always sends every field; an empty status select means "any".
     data.setlist("status", [s for s in data.getlist("status") if s])

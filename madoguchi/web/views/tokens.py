@@ -27,7 +27,7 @@ def _render(
             "tokens": ApiToken.objects.filter(agent=agent).order_by("-created_at", "-id"),
             "form": form,
             "raw_token": raw,
-            "api_docs": "/api/v1/docs",
+            "api_docs": reverse("api:openapi-view"),
             "nav_active": "tokens",
         },
         status=status,
