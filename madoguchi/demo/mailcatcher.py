@@ -74,6 +74,8 @@ class MailCatcher:
         self._controller: Controller | None = None
 
     def start(self) -> MailCatcher:
+        # aiosmtpd logs every SMTP command at INFO; our handler logs each caught mail.
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
         handler = CatchAllHandler(self.folder)
         self._controller = Controller(
             handler,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from madoguchi.accounts.models import Role
 from madoguchi.core.errors import DomainError
-from madoguchi.demo.seed import DEFAULT_SEED, DEMO_SLUGS, SeedReport, seed
+from madoguchi.demo.seed import DEFAULT_SEED, DEMO_SLUGS, SeedReport, demo_brands_present, seed
 from madoguchi.demo.shop import STAFF
 from madoguchi.inboxes.models import Inbox, InboxKind
 
@@ -41,7 +41,9 @@ class Command(BaseCommand):
             raise CommandError(_("The demo needs at least 10 customers and 10 tickets."))
         if options["customers"] > 100_000 or options["tickets"] > 200_000:
             raise CommandError(_("That is more than a demo; use bench/generate.py for load tests."))
-        self.stdout.write(_("Seeding the demo shop…"))
+        if demo_brands_present() != set(DEMO_SLUGS):
+            self.stdout.write(_("Seeding the demo shop (about a minute)…"))
+            self.stdout.flush()
         try:
             report = seed(
                 customers=options["customers"], tickets=options["tickets"], seed=options["seed"]
