@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import time
 import uuid
 from pathlib import Path
@@ -76,6 +77,10 @@ class MailCatcher:
     def start(self) -> MailCatcher:
         # aiosmtpd logs every SMTP command at INFO; our handler logs each caught mail.
         logging.getLogger("mail.log").setLevel(logging.WARNING)
+        # Fail at once on a busy port instead of waiting for the server thread to time out.
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((self.host, self.port))
         handler = CatchAllHandler(self.folder)
         self._controller = Controller(
             handler,

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.http import require_POST
 
-from madoguchi.accounts.models import Agent
+from madoguchi.accounts.actions import do_set_language
 
 from .base import agent_of, safe_next
 
@@ -39,7 +39,6 @@ def set_language(request: HttpRequest) -> HttpResponse:
     request.session["language"] = language
     translation.activate(language)
     agent = agent_of(request)
-    if agent is not None and agent.language != language:
-        # The agent's own display preference; no ticket, customer or setting changes.
-        Agent.objects.filter(pk=agent.pk).update(language=language)
+    if agent is not None:
+        do_set_language(agent, language)
     return HttpResponseRedirect(target)
