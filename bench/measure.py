@@ -59,11 +59,21 @@ def sql_clock() -> Any:
         yield clock
 
 
-def measure(call: Callable[[int], Any], *, reps: int, warmup: int) -> dict[str, Any]:
-    """Run `call(i)` warmup + reps times; time the reps (wall clock, ms) and their SQL."""
+def measure(
+    call: Callable[[int], Any], *, reps: int, warmup: int, budget_s: float = 60.0, min_reps: int = 10
+) -> dict[str, Any]:
+    """Run `call(i)` warmup + reps times; time the reps (wall clock, ms) and their SQL.
+
+    A case slower than `budget_s` in total stops early (after at least `min_reps`), so one
+    very slow read cannot hold the whole run up; `n` in the result says how many were timed.
+    """
+    started_all = time.perf_counter()
     for i in range(warmup):
         call(i)
+        if time.perf_counter() - started_all > budget_s / 4:
+            break
     samples, db, queries = [], [], []
+    started_all = time.perf_counter()
     for i in range(reps):
         with sql_clock() as clock:
             started = time.perf_counter()
@@ -71,4 +81,6 @@ def measure(call: Callable[[int], Any], *, reps: int, warmup: int) -> dict[str, 
             samples.append((time.perf_counter() - started) * 1000)
         db.append(clock.seconds * 1000)
         queries.append(clock.count)
+        if i + 1 >= min_reps and time.perf_counter() - started_all > budget_s:
+            break
     return summary(samples, db, queries)

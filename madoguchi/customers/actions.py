@@ -107,17 +107,22 @@ def find_by_handles(handles: Sequence[Handle]) -> Customer | None:
 
 
 def attach_handles(customer: Customer, handles: Sequence[Handle]) -> list[Identity]:
-    """Add handles the customer does not have yet; handles owned by others are left alone.
+    """Add handles the customer does not have yet; handles owned by others are left alone."""
+    return _insert_identities(customer, handles, skip_taken=True)
 
-    Rows are inserted in (kind, handle) order, so two writers with the same handles in a
-    different order wait on each other instead of deadlocking.
-    """
+
+def _insert_identities(
+    customer: Customer, handles: Sequence[Handle], *, skip_taken: bool
+) -> list[Identity]:
+    """Rows are inserted in (kind, handle) order, so two writers with the same handles in a
+    different order wait on each other instead of deadlocking. Without `skip_taken`, a handle
+    someone else owns is an IntegrityError (from the unique constraint) for the caller."""
     wanted = sorted(
         {(h.kind, normalise_handle(h.kind, h.value)): h for h in reversed(handles)}.items()
     )
     created = []
     for (kind, norm), handle in wanted:
-        if Identity.objects.filter(kind=kind, handle=norm).exists():
+        if skip_taken and Identity.objects.filter(kind=kind, handle=norm).exists():
             continue
         is_primary = not customer.identities.filter(kind=kind).exists()
         created.append(
@@ -133,32 +138,37 @@ def attach_handles(customer: Customer, handles: Sequence[Handle]) -> list[Identi
 
 
 def find_or_create(
-    handles: list[Handle], *, name: str = "", name_kana: str = "", language: str = ""
+    handles: Sequence[Handle], *, name: str = "", name_kana: str = "", language: str = ""
 ) -> tuple[Customer, bool]:
-    """The customer behind any of the handles, or a new one that owns them all."""
+    """The customer behind any of the handles, or a new one that owns them all.
+
+    Two writers creating the same new customer at once: the second one's identity insert
+    fails with IntegrityError (never a customer without its handles); ingest() retries its
+    transaction and then finds the first one's customer.
+    """
     customer = find_by_handles(handles)
-    created = customer is None
     if customer is None:
         customer = Customer.objects.create(
             name=(name or "").strip()[:200],
             name_kana=(name_kana or "").strip()[:200],
-            language=language or "ja",
+            language=(language or "ja")[:8],
             preferred_channel=handles[0].kind if handles else "",
         )
-    else:
-        changed = []
-        if name and not customer.name:
-            customer.name = name.strip()[:200]
-            changed.append("name")
-        if name_kana and not customer.name_kana:
-            customer.name_kana = name_kana.strip()[:200]
-            changed.append("name_kana")
-        if changed:
-            customer.save(update_fields=[*changed, "updated_at"])
-    new_identities = attach_handles(customer, handles)
-    if created or new_identities:
+        _insert_identities(customer, handles, skip_taken=False)
         reindex_customer(customer)
-    return customer, created
+        return customer, True
+    changed = []
+    if name and not customer.name:
+        customer.name = name.strip()[:200]
+        changed.append("name")
+    if name_kana and not customer.name_kana:
+        customer.name_kana = name_kana.strip()[:200]
+        changed.append("name_kana")
+    if changed:
+        customer.save(update_fields=[*changed, "updated_at"])
+    if attach_handles(customer, handles) or changed:
+        reindex_customer(customer)
+    return customer, False
 
 
 def _clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
@@ -226,10 +236,12 @@ def _check_handles_free(handles: Sequence[Handle], owner_id: int | None = None) 
 
 
 def _attach_checked(customer: Customer, handles: Sequence[Handle]) -> None:
-    """Attach handles; a concurrent writer taking one first is a Conflict, not a 500."""
+    """Attach handles; one taken by a concurrent writer after the check is a Conflict."""
+    owned = set(customer.identities.values_list("kind", "handle"))
+    new = [h for h in handles if (h.kind, normalise_handle(h.kind, h.value)) not in owned]
     try:
         with transaction.atomic():
-            attach_handles(customer, list(handles))
+            _insert_identities(customer, new, skip_taken=False)
     except IntegrityError as exc:
         raise Conflict(
             _("One of these handles was just given to another customer."),

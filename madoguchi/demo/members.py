@@ -30,16 +30,19 @@ NOTES = (
 RANKS = ("レギュラー", "レギュラー", "シルバー", "ゴールド")
 
 
+def population(count: int, spam_tickets: int) -> tuple[int, int, int]:
+    """(members, guests, spam senders) adding up to `count` customers."""
+    spam_count = max(1, min(spam_tickets, round(count * 0.03))) if spam_tickets else 0
+    guest_count = max(1, round(count * 0.1))
+    return count - guest_count - spam_count, guest_count, spam_count
+
+
 def draw_customers(
     rng: random.Random, count: int, spam_tickets: int
 ) -> tuple[list[CustomerRef], list[CustomerRef], list[CustomerRef]]:
     """Members, guests and spam senders adding up to `count` customers."""
     people = People(rng)
-    spam_count = max(1, min(spam_tickets, round(count * 0.03))) if spam_tickets else 0
-    guest_count = max(1, round(count * 0.1)) if count >= 10 else 0
-    member_count = count - guest_count - spam_count
-    if member_count < 1:
-        raise ValueError("seed at least 10 customers")
+    member_count, guest_count, spam_count = population(count, spam_tickets)
     members = [_member(rng, people, i) for i in range(member_count)]
     guests = []
     for _ in range(guest_count):
@@ -59,9 +62,12 @@ def draw_customers(
 
 
 def _member(rng: random.Random, people: People, index: int) -> CustomerRef:
-    elderly = rng.random() < 0.08
-    english = not elderly and rng.random() < 0.03
-    person = people.person(english=english, elderly=elderly)
+    """A registered member. The first two are showcases, so even a small seed has a FAX
+    customer and one who uses every social channel."""
+    elderly = index == 0 or (index > 1 and rng.random() < 0.08)
+    social = index == 1
+    english = not elderly and not social and rng.random() < 0.03
+    person = people.person(english=english, elderly=elderly, fax=index == 0)
     handles: dict[str, str] = {}
     if rng.random() < 0.96 or not (person.mobile or person.landline):
         handles["email"] = person.email
@@ -69,14 +75,14 @@ def _member(rng: random.Random, people: People, index: int) -> CustomerRef:
         handles["phone"] = typed_phone(rng, person.mobile or person.landline)
     nick = romaji(person.given_kana) if person.given_kana else person.given.lower()
     if not elderly:
-        if rng.random() < 0.35:
+        if social or rng.random() < 0.35:
             handles["chat"] = f"visitor-{rng.getrandbits(48):012x}"
-        if rng.random() < 0.35:
+        if social or rng.random() < 0.35:
             handles["line"] = f"U{rng.getrandbits(128):032x}"
-        if rng.random() < 0.15:
+        if social or rng.random() < 0.15:
             handles["meta"] = str(rng.randint(10**16, 10**17 - 1))
             handles["meta_display"] = f"@{nick}_{rng.randint(10, 999)}"
-        if rng.random() < 0.1:
+        if social or rng.random() < 0.1:
             handles["x"] = str(rng.randint(10**18, 10**19 - 1))
             handles["x_display"] = f"@{nick}{rng.randint(1, 99)}"
     vip = rng.random() < 0.06

@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db.models import CharField, OuterRef, Subquery, Value
+from django.db.models.functions import Cast, Concat
 
 from madoguchi.core.events import OutboxQueued, subscribe, unsubscribe
 from madoguchi.inboxes.delivery import on_outbox_queued
@@ -50,28 +52,27 @@ def quiet_delivery() -> Iterator[None]:
         subscribe(OutboxQueued, on_outbox_queued)  # type: ignore[arg-type]
 
 
-def settle_as_sent(message_ids: list[int], rng: random.Random) -> int:
-    """Mark the outbox rows of these (past) replies as delivered when they were written."""
-    rows = list(
-        Outbox.objects.filter(message_id__in=message_ids, state=OutboxState.PENDING).select_related(
-            "message"
-        )
+def settle_as_sent(message_ids: list[int]) -> int:
+    """Mark the outbox rows of these (past) replies as delivered when they were written.
+
+    One UPDATE with a subquery for the message's time (a queryset update does not run
+    auto_now, so the past timestamps stay as set).
+    """
+    written = Subquery(Message.objects.filter(pk=OuterRef("message_id")).values("created_at")[:1])
+    rows = Outbox.objects.filter(message_id__in=message_ids, state=OutboxState.PENDING)
+    settled = list(rows.values_list("message_id", flat=True))
+    rows.update(
+        state=OutboxState.SENT,
+        attempts=1,
+        created_at=written,
+        sent_at=written,
+        updated_at=written,
+        provider_message_id=Concat(
+            Value("<history."), Cast("message_id", CharField()), Value("@madoguchi.localhost>")
+        ),
     )
-    for row in rows:
-        at = row.message.created_at
-        sent = at + timedelta(seconds=rng.uniform(2, 40))
-        row.state = OutboxState.SENT
-        row.attempts = 1
-        row.sent_at = sent
-        row.provider_message_id = f"<{row.idempotency_key}.{row.message.ticket_id}@demo.invalid>"
-        row.created_at = at
-        row.updated_at = sent
-    # bulk_update does not run auto_now, so the past timestamps stay as set.
-    Outbox.objects.bulk_update(
-        rows, ["state", "attempts", "sent_at", "provider_message_id", "created_at", "updated_at"]
-    )
-    Message.objects.filter(pk__in=[r.message_id for r in rows]).update(delivery=Delivery.SENT)
-    return len(rows)
+    Message.objects.filter(pk__in=settled).update(delivery=Delivery.SENT)
+    return len(settled)
 
 
 def settle_as_dead(message_id: int, rng: random.Random, now: datetime) -> bool:

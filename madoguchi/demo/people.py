@@ -201,7 +201,7 @@ class People:
                 return str(value)
         raise RuntimeError("could not draw a unique handle")
 
-    def person(self, *, english: bool = False, elderly: bool = False) -> Person:
+    def person(self, *, english: bool = False, elderly: bool = False, fax: bool = False) -> Person:
         rng = self.rng
         if english:
             family, given = rng.choice(ENGLISH_NAMES)
@@ -218,7 +218,7 @@ class People:
             person.landline = self._unique(lambda: self._landline(place[3]))
         if not elderly or rng.random() < 0.3:
             person.mobile = self._unique(self._mobile)
-        if elderly and rng.random() < 0.6:
+        if fax or (elderly and rng.random() < 0.6):
             person.fax = self._unique(lambda: self._landline(place[3]))
         return person
 

@@ -101,6 +101,7 @@ class TicketPlan:
     agent: str  # username of the agent who works the ticket
     values: dict[str, str] = field(default_factory=dict)
     priority: str = ""
+    follow_up: bool = False  # phone: the call needs a call back (not settled on the phone)
 
 
 def outcome_for(rng: random.Random, age: timedelta) -> str:
@@ -245,6 +246,8 @@ def plan_ticket(
     for _ in range(200):
         shop = pick_shop(rng)
         channel = rng.choice(channels) if channels else pick_channel(rng, shop)
+        if channel not in shop.kinds:
+            continue
         if customer is not None:
             who = customer
             language = who.person.language
@@ -273,6 +276,8 @@ def plan_ticket(
         )
         plan.values = fill_values(rng, plan)
         plan.priority = _priority(rng, topic, who.vip)
+        unsettled = plan.outcome in ("new", "open", "pending", "on_hold")
+        plan.follow_up = channel == "phone" and (unsettled or rng.random() < 0.3)
         return plan
     raise RuntimeError("no customer can use any channel; seed more customers")
 

@@ -19,14 +19,14 @@ from django.utils.translation import gettext as _
 
 from madoguchi.accounts.audit import record_audit
 from madoguchi.accounts.models import Agent, Brand, Team
-from madoguchi.core.errors import Conflict
+from madoguchi.core.errors import Conflict, ValidationFailed
 from madoguchi.customers.models import Customer, Identity
-from madoguchi.inboxes.models import Inbox, Outbox, OutboxState
+from madoguchi.inboxes.models import Inbox, InboxKind, Outbox, OutboxState
 from madoguchi.tickets.models import Attachment, Macro, Message, Ticket
 
 from .history import HistoryWriter
 from .macros import MACROS, create_macros
-from .members import create_members, draw_customers
+from .members import create_members, draw_customers, population
 from .outbox_history import quiet_delivery, settle_as_dead, settle_as_sent
 from .planning import plan_spam, plan_ticket
 from .shop import SHOPS, STAFF, TEAMS, create_setup
@@ -35,6 +35,13 @@ DEMO_SLUGS = tuple(shop.slug for shop in SHOPS)
 DEFAULT_SEED = 20260401
 SPAM_SHARE = 0.02
 DEAD_LETTERS_PER_1000 = 5
+MIN_CUSTOMERS = 10
+
+
+def spam_tickets(tickets: int) -> int:
+    return max(1, round(tickets * SPAM_SHARE))
+
+
 SETUP_AGE = timedelta(days=120)  # the shop "opened" its desk before the 90 days of history
 
 
@@ -95,8 +102,18 @@ def seed(
             % {"names": ", ".join(sorted(taken))},
             code="demo_logins_taken",
         )
-    if customers < 10 or tickets < 10:
-        raise ValueError("the demo needs at least 10 customers and 10 tickets")
+    guests = population(customers, spam_tickets(tickets))[1]
+    # Every guest and spam sender writes at least once, and every channel is used once.
+    least = guests + spam_tickets(tickets) + len(InboxKind.values)
+    if customers < MIN_CUSTOMERS or tickets < least:
+        raise ValidationFailed(
+            _(
+                "The demo needs at least %(least)d customers, and at least %(tickets)d tickets"
+                " for %(customers)d customers."
+            )
+            % {"customers": customers, "tickets": least, "least": MIN_CUSTOMERS},
+            code="demo_too_small",
+        )
     started = time.monotonic()
     rng = random.Random(seed)
     now = now or timezone.now()
@@ -109,10 +126,8 @@ def _seed(rng: random.Random, now: datetime, customer_count: int, ticket_count: 
     first_customer_id = Customer.objects.aggregate(m=Max("pk"))["m"] or 0
     brands, inboxes, teams, agents = create_setup()
     macros = create_macros(agents)
-    spam_count = max(1, round(ticket_count * SPAM_SHARE))
+    spam_count = spam_tickets(ticket_count)
     members, guests, senders = draw_customers(rng, customer_count, spam_count)
-    if ticket_count < len(guests) + spam_count:
-        raise ValueError("too few tickets for the guests and spam senders")
     create_members(agents["admin"], rng, members)
 
     pool = members + guests
@@ -120,6 +135,8 @@ def _seed(rng: random.Random, now: datetime, customer_count: int, ticket_count: 
         plan_ticket(rng, now, pool, customer=guest, channels=("email", "form")) for guest in guests
     ]
     plans += [plan_spam(rng, now, senders[i % len(senders)]) for i in range(spam_count)]
+    # Every channel at least once, however small the seed.
+    plans += [plan_ticket(rng, now, pool, channels=(kind,)) for kind in InboxKind.values]
     while len(plans) < ticket_count:
         plans.append(plan_ticket(rng, now, pool))
     plans.sort(key=lambda plan: plan.at)
@@ -143,18 +160,20 @@ def _seed(rng: random.Random, now: datetime, customer_count: int, ticket_count: 
 def _settle_outbox(
     rng: random.Random, now: datetime, replies: list[tuple[datetime, int]], tickets: int
 ) -> None:
-    """History was delivered long ago; a few recent replies failed (see outbox_history)."""
-    recent = sorted((r for r in replies if r[0] > now - timedelta(days=3)), reverse=True)
-    dead_wanted = max(1, tickets * DEAD_LETTERS_PER_1000 // 1000)
-    dead = 0
-    for _at, message_id in recent:
-        if dead >= dead_wanted:
-            break
-        if rng.random() < 0.5 and settle_as_dead(message_id, rng, now):
-            dead += 1
+    """History was delivered long ago; a few of the latest replies failed (outbox_history)."""
     ids = [message_id for _at, message_id in replies]
+    queued = sorted(
+        Outbox.objects.filter(message_id__in=ids, state=OutboxState.PENDING).values_list(
+            "message__created_at", "message_id"
+        ),
+        reverse=True,
+    )
+    dead_wanted = max(1, tickets * DEAD_LETTERS_PER_1000 // 1000)
+    recent = [m for at, m in queued if at > now - timedelta(days=3)] or [m for _at, m in queued]
+    for message_id in rng.sample(recent[: dead_wanted * 3], min(dead_wanted, len(recent))):
+        settle_as_dead(message_id, rng, now)
     for start in range(0, len(ids), 500):
-        settle_as_sent(ids[start : start + 500], rng)
+        settle_as_sent(ids[start : start + 500])
 
 
 def _backdate(

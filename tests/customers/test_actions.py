@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import IntegrityError, transaction
 
 from madoguchi.core.errors import Conflict, Forbidden, ValidationFailed
 from madoguchi.customers.actions import (
@@ -196,3 +197,45 @@ def test_merged_customer_cannot_be_edited(agent, admin):
     with pytest.raises(Conflict) as info:
         do_update_customer(agent, source, {"name": "変更"})
     assert info.value.code == "customer_merged"
+
+
+def test_new_customer_losing_a_race_never_keeps_a_customer_without_handles(inboxes, monkeypatch):
+    """Another writer commits the same new handle between our lookup and our insert."""
+    from madoguchi.customers import actions
+    from tests.inboxes.factories import receive
+
+    first = receive(inboxes["form"], sender=actions_handle("race@example.jp"))
+    real = actions.find_by_handles
+    lookups: list[int] = []
+
+    def stale_first_lookup(handles):  # type: ignore[no-untyped-def]
+        lookups.append(1)
+        return None if len(lookups) == 1 else real(handles)
+
+    monkeypatch.setattr(actions, "find_by_handles", stale_first_lookup)
+    with pytest.raises(IntegrityError):
+        with transaction.atomic():
+            find_or_create([Handle("email", "race@example.jp")])
+    lookups.clear()  # ingest meets the same race on its first try and runs again
+    again = receive(inboxes["form"], sender=actions_handle("RACE@example.jp"))
+    assert len(lookups) == 2
+    assert again.customer_id == first.customer_id
+    assert Customer.objects.count() == 1
+    assert Identity.objects.count() == 1
+
+
+def actions_handle(value: str):  # type: ignore[no-untyped-def]
+    from madoguchi.inboxes.messages import SenderHandle
+
+    return SenderHandle("email", value)
+
+
+def test_handle_taken_between_check_and_insert_is_a_conflict(agent, monkeypatch):
+    from madoguchi.customers import actions
+
+    do_create_customer(agent, {"name": "先"}, [Handle("email", "late@example.jp")])
+    monkeypatch.setattr(actions, "_check_handles_free", lambda handles, owner_id=None: None)
+    with pytest.raises(Conflict) as info:
+        do_create_customer(agent, {"name": "後"}, [Handle("email", "late@example.jp")])
+    assert info.value.code == "identity_taken"
+    assert Customer.objects.count() == 1 and Identity.objects.count() == 1

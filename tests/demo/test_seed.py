@@ -10,9 +10,10 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from madoguchi.accounts.models import Agent, Brand, Role
+from madoguchi.core.errors import ValidationFailed
 from madoguchi.customers.models import Customer, Identity
 from madoguchi.demo.members import draw_customers
 from madoguchi.demo.people import PLACES, People, romaji
@@ -42,6 +43,7 @@ def test_seed_creates_a_consistent_shop_once():
     outsourced = Agent.objects.filter(role=Role.OUTSOURCED)
     assert all(a.granted_inboxes.exists() and a.teams.exists() for a in outsourced)
     assert set(Inbox.objects.values_list("kind", flat=True)) == set(InboxKind.values)
+    assert set(Ticket.objects.values_list("channel", flat=True)) == set(InboxKind.values)
     assert Inbox.objects.get(slug="hinata-form").address == "support@hinata.example.jp"
 
     # Every ticket has a message and a customer the desk can reach.
@@ -81,7 +83,8 @@ def test_seed_creates_a_consistent_shop_once():
 
     counts = (Customer.objects.count(), Ticket.objects.count(), Message.objects.count())
     out = StringIO()
-    call_command("demo", customers=30, tickets=60, stdout=out)
+    with translation.override("en"):
+        call_command("demo", customers=30, tickets=60, stdout=out)
     assert "already seeded" in out.getvalue()
     assert (Customer.objects.count(), Ticket.objects.count(), Message.objects.count()) == counts
 
@@ -99,8 +102,10 @@ def test_seed_refuses_a_half_existing_demo():
 def test_seed_rejects_tiny_counts():
     with pytest.raises(CommandError):
         call_command("demo", customers=3, tickets=60, stdout=StringIO())
-    with pytest.raises(ValueError):
-        seed(customers=30, tickets=5)
+    with pytest.raises(ValidationFailed):
+        seed(customers=30, tickets=12)
+    with pytest.raises(ValidationFailed):
+        seed(customers=5, tickets=60)
     assert Brand.objects.count() == 0
 
 
