@@ -28,6 +28,8 @@ API_HEADER = "【マイページからのお問い合わせ】"
 
 
 class ContactWriter:
+    """Writes what a customer sends (or what an agent logs for them: calls, FAX scans)."""
+
     def __init__(
         self, rng: random.Random, inboxes: dict[str, Inbox], agents: dict[str, Agent]
     ) -> None:
@@ -42,7 +44,7 @@ class ContactWriter:
         if channel == "phone":
             summary = framing.call_log(
                 framing.pick(rng, script.call, values),
-                framing.pick(rng, script.outcome, values),
+                plan.answer_of(script.outcome),
                 follow_up=plan.follow_up,
             )
             return self.call(plan, plan.at, summary, "in", follow_up=plan.follow_up)

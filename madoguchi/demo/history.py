@@ -37,6 +37,9 @@ class Later(Exception):
 
 
 class HistoryWriter:
+    """Plays a TicketPlan: the customer's side through ContactWriter, the desk's side
+    (triage, notes, replies, status changes) through the ticket actions."""
+
     def __init__(
         self,
         rng: random.Random,
@@ -103,15 +106,13 @@ class HistoryWriter:
         self.contacts.message(
             plan,
             at,
-            framing.customer_reply(
-                rng, framing.pick(rng, followups, plan.values), plan.values, casual=casual
-            ),
+            framing.customer_reply(rng, plan.answer_of(followups), plan.values, casual=casual),
             ticket_id,
         )
         if plan.outcome == "open":
             return
         at = self._due(agent_time(rng, at, fast=casual))
-        body = framing.pick(rng, script.reply2, plan.values)
+        body = plan.answer_of(script.reply2)
         text = framing.agent_reply(rng, body, plan.values, channel=plan.channel, first=False)
         self._reply(plan, ticket_id, at, text, "solved")
         self._after_solved(plan, ticket_id, at)
@@ -139,12 +140,12 @@ class HistoryWriter:
         at = self._due(plan.at + timedelta(minutes=rng.uniform(3, 12)))
         self._triage(plan, ticket_id, at)
         follow_up = plan.follow_up
-        outcome = framing.pick(rng, plan.script.outcome, values)
+        outcome = plan.answer_of(plan.script.outcome)
         if not follow_up:
             if rng.random() < 0.4 and plan.customer.handles.get("email"):
                 body = (
                     "お電話でご案内した内容を、念のためメールでもお送りいたします。\n\n"
-                    + framing.pick(rng, plan.script.reply, values)
+                    + plan.answer_of(plan.script.reply)
                 )
                 self._reply(
                     plan,
@@ -184,8 +185,8 @@ class HistoryWriter:
             return
         at = self._due(at + timedelta(minutes=rng.uniform(5, 60)))
         if plan.customer.handles.get("email"):
-            body = "FAXにてご注文いただき、誠にありがとうございます。\n" + framing.pick(
-                rng, plan.script.reply, values
+            body = "FAXにてご注文いただき、誠にありがとうございます。\n" + plan.answer_of(
+                plan.script.reply
             )
             self._reply(
                 plan,
@@ -198,7 +199,7 @@ class HistoryWriter:
             self.contacts.call(
                 plan,
                 at,
-                framing.callback_log(values, framing.pick(rng, plan.script.outcome, values)),
+                framing.callback_log(values, plan.answer_of(plan.script.outcome)),
                 "out",
                 ticket_id=ticket_id,
             )
@@ -245,6 +246,8 @@ class HistoryWriter:
         agent = self.agents[plan.agent]
         formal = plan.channel in ("email", "form", "api")
         if macro and formal and macro.set_status == status and self.rng.random() < 0.35:
+            # do_apply_macro has no `at=`; this does what it does (render, reply, the macro's
+            # field changes, usage count) at the past time, through the same actions.
             ticket = Ticket.objects.select_related("customer", "brand").get(pk=ticket_id)
             changes = macro_changes(macro)
             self._reply(
@@ -254,7 +257,7 @@ class HistoryWriter:
                 self._change(plan, ticket_id, at, changes)
             Macro.objects.filter(pk=macro.pk).update(usage_count=F("usage_count") + 1)
             return
-        body = framing.pick(self.rng, plan.script.reply, plan.values)
+        body = plan.answer_of(plan.script.reply)
         text = framing.agent_reply(
             self.rng, body, plan.values, channel=plan.channel, apologetic=plan.topic.apologetic
         )

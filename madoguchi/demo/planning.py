@@ -102,6 +102,11 @@ class TicketPlan:
     values: dict[str, str] = field(default_factory=dict)
     priority: str = ""
     follow_up: bool = False  # phone: the call needs a call back (not settled on the phone)
+    answer: int = 0  # which answer of the script: reply, follow-up, closing reply belong together
+
+    def answer_of(self, options: tuple[str, ...]) -> str:
+        """The chosen answer's step (lists of one apply to every answer)."""
+        return options[self.answer % len(options)].format_map(self.values) if options else ""
 
 
 def outcome_for(rng: random.Random, age: timedelta) -> str:
@@ -278,13 +283,14 @@ def plan_ticket(
         plan.priority = _priority(rng, topic, who.vip)
         unsettled = plan.outcome in ("new", "open", "pending", "on_hold")
         plan.follow_up = channel == "phone" and (unsettled or rng.random() < 0.3)
+        plan.answer = rng.randrange(len(plan.script.reply) or 1)
         return plan
     raise RuntimeError("no customer can use any channel; seed more customers")
 
 
 def plan_spam(rng: random.Random, now: datetime, sender: CustomerRef) -> TicketPlan:
     shop = pick_shop(rng)
-    at = contact_time(rng, now, 90)
+    at = contact_time(rng, now - timedelta(days=1), 89)  # old enough to have been flagged
     plan = TicketPlan(
         at=at,
         shop=shop,
@@ -302,6 +308,6 @@ def plan_spam(rng: random.Random, now: datetime, sender: CustomerRef) -> TicketP
 def _priority(rng: random.Random, topic: Topic, vip: bool) -> str:
     if rng.random() < topic.high_priority:
         return "urgent" if vip and rng.random() < 0.4 else "high"
-    if topic.key in ("newsletter", "product_question", "restock") and rng.random() < 0.35:
+    if topic.key.startswith(("newsletter", "product_", "restock")) and rng.random() < 0.35:
         return "low"
     return ""

@@ -16,7 +16,13 @@ SPAM_KEY = "spam"
 
 def _script(data: dict[str, Any]) -> Script:
     values: dict[str, Any] = {key: _frozen(value) for key, value in data.items()}
-    return Script(**values)
+    script = Script(**values)
+    # reply[i], followup[i], reply2[i] and outcome[i] are one exchange; a list of one fits all.
+    answers = len(script.reply)
+    for name in ("followup", "followup_casual", "reply2", "outcome"):
+        if len(getattr(script, name)) not in (0, 1, answers):
+            raise ValueError(f"script {script.subjects[:1]}: {name} must have 1 or {answers} items")
+    return script
 
 
 def _topic(data: dict[str, Any]) -> Topic:

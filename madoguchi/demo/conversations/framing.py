@@ -138,7 +138,7 @@ def agent_reply(
     """An agent's public reply with the etiquette of the channel."""
     if values.get("language") == "en":
         if channel in CASUAL_CHANNELS:
-            return f"Hi {values['given']}, {body}"
+            return f"Hi {values['given']}!\n{body}"
         opener = f"Thank you for contacting {values['brand']}. " if first else ""
         return f"Hello {values['full']},\n\n{opener}{body}\n\nBest regards,\n{values['agent']}"
     if channel in CASUAL_CHANNELS:
