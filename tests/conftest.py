@@ -12,7 +12,12 @@ from django.conf import settings
 def _isolated_files(tmp_path, settings):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.MAIL_CATCHER_DIR = tmp_path / "sent-mail"
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.dummy.DummyBackend",
+            "QUEUES": ["default", "outbox"],
+        }
+    }
     # make_agent sets passwords; the production hasher costs ~0.7 s per agent.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -129,14 +129,21 @@ def _tsquery_expression(groups: list[list[str]]) -> str:
 
 
 def _match_postgres(kind: DocumentKind, groups: list[list[str]], limit: int) -> list[int]:
+    """Newest matches first, ranked within that window.
+
+    The ranking reads the stored tsvector (migration 0003), never the token text, and only
+    for the `limit` newest matches: a common word in a million tickets costs a sort of ids,
+    not a million ts_rank calls. Lists re-sort by activity anyway.
+    """
     tsquery = _tsquery_expression(groups)
     # kind is an int enum, inlined so the planner can pick that kind's partial index.
     sql = (
-        "SELECT object_id FROM search_searchdocument"  # noqa: S608 (kind is int(), rest bound)
-        f" WHERE kind = {int(kind)} AND to_tsvector('simple', tokens) @@ to_tsquery('simple', %s)"
-        " ORDER BY ts_rank(to_tsvector('simple', tokens), to_tsquery('simple', %s)) DESC,"
-        " object_id DESC LIMIT %s"
+        "SELECT object_id FROM ("  # noqa: S608 (kind is int(), the rest is bound)
+        "  SELECT object_id, tsv FROM search_searchdocument"
+        f"  WHERE kind = {int(kind)} AND tsv @@ to_tsquery('simple', %s)"
+        "  ORDER BY object_id DESC LIMIT %s"
+        ") newest ORDER BY ts_rank(tsv, to_tsquery('simple', %s)) DESC, object_id DESC"
     )
     with connection.cursor() as cur:
-        cur.execute(sql, [tsquery, tsquery, limit])
+        cur.execute(sql, [tsquery, limit, tsquery])
         return [row[0] for row in cur.fetchall()]
