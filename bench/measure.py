@@ -17,8 +17,10 @@ def percentile(sorted_values: list[float], q: float) -> float:
     return sorted_values[rank - 1]
 
 
-def summary(samples_ms: list[float], db_ms: list[float], queries: list[int]) -> dict[str, Any]:
-    s, d = sorted(samples_ms), sorted(db_ms)
+def summary(
+    samples_ms: list[float], db_ms: list[float], queries: list[int], cpu_ms: list[float]
+) -> dict[str, Any]:
+    s, d, c = sorted(samples_ms), sorted(db_ms), sorted(cpu_ms)
     return {
         "n": len(s),
         "p50_ms": round(percentile(s, 50), 2),
@@ -28,6 +30,7 @@ def summary(samples_ms: list[float], db_ms: list[float], queries: list[int]) -> 
         "mean_ms": round(sum(s) / len(s), 2) if s else 0.0,
         "db_p50_ms": round(percentile(d, 50), 2),
         "db_p95_ms": round(percentile(d, 95), 2),
+        "python_cpu_p50_ms": round(percentile(c, 50), 2),
         "queries": max(queries) if queries else 0,
     }
 
@@ -72,15 +75,17 @@ def measure(
         call(i)
         if time.perf_counter() - started_all > budget_s / 4:
             break
-    samples, db, queries = [], [], []
+    samples, db, queries, cpu = [], [], [], []
     started_all = time.perf_counter()
     for i in range(reps):
         with sql_clock() as clock:
+            cpu_started = time.process_time()
             started = time.perf_counter()
             call(warmup + i)
             samples.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - cpu_started) * 1000)
         db.append(clock.seconds * 1000)
         queries.append(clock.count)
         if i + 1 >= min_reps and time.perf_counter() - started_all > budget_s:
             break
-    return summary(samples, db, queries)
+    return summary(samples, db, queries, cpu)

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "madoguchi.connectors",
     "madoguchi.api",
     "madoguchi.web",
+    "madoguchi.runtime",
     "madoguchi.demo",
 ]
 

@@ -13,14 +13,13 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from madoguchi.demo.mailcatcher import MailCatcher
-from madoguchi.demo.sweeper import OutboxSweeper
 from madoguchi.inboxes.ingest import ingest
 from madoguchi.inboxes.messages import InboundMessage, SenderHandle
 from madoguchi.inboxes.models import Outbox, OutboxState
+from madoguchi.runtime.sweeper import OutboxSweeper
 from madoguchi.tickets.actions import do_reply
 from madoguchi.tickets.models import Delivery, Message
-
-from .test_mailcatcher import free_port
+from tests.demo.test_mailcatcher import free_port
 
 
 @pytest.mark.django_db(transaction=True)

@@ -16,7 +16,7 @@ from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.compat import TASKS_LOGGER, InvalidTaskBackend, task_backends
 from django_tasks_db.management.commands.db_worker import Worker
 
-from madoguchi.demo.sweeper import OutboxSweeper
+from madoguchi.runtime.sweeper import OutboxSweeper
 
 DEFAULT_QUEUES = "default,outbox"
 
