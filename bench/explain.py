@@ -21,7 +21,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pgload import require_postgres, setup_django
 
 
-def cases(agents: dict[str, Any]) -> dict[str, Callable[[], Any]]:
+def deep_cursor(reader: Any, agent: Any, view: str, pages: int) -> str:
+    """The cursor of the deepest page within `pages` pages of a view (as api.py walks)."""
+    found, cursor = "", reader.next_cursor(reader.list(agent, view=view))
+    for _ in range(pages):
+        if not cursor:
+            break
+        found = cursor
+        cursor = reader.next_cursor(reader.list(agent, view=view, cursor=cursor))
+    return found
+
+
+def cases(agents: dict[str, Any], pages: int) -> dict[str, Callable[[], Any]]:
     from readers import QueryReader
 
     from madoguchi.search.index import match
@@ -34,6 +45,11 @@ def cases(agents: dict[str, Any]) -> dict[str, Callable[[], Any]]:
     for who, agent in agents.items():
         for view in VIEWS:
             out[f"list.{view}.{who}"] = lambda a=agent, v=view: reader.list(a, view=v)
+            cursor = deep_cursor(reader, agent, view, pages)
+            if cursor:
+                out[f"list.{view}.{who}.deep"] = lambda a=agent, v=view, c=cursor: reader.list(
+                    a, view=v, cursor=c
+                )
         out[f"view_counts.{who}"] = lambda a=agent: view_counts(a)
         out[f"search.ja.{who}"] = lambda a=agent: reader.list(a, q="返品")
         out[f"search.en.{who}"] = lambda a=agent: reader.list(a, q="refund")
@@ -75,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--min-ms", type=float, default=10.0)
     p.add_argument("--case", default="", help="only cases whose name contains this")
+    p.add_argument("--deep-pages", type=int, default=100)
     args = p.parse_args(argv)
     setup_django()
     require_postgres()
@@ -83,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from madoguchi.tickets.models import Ticket
 
-    all_cases = cases(bench_agents())
+    all_cases = cases(bench_agents(), args.deep_pages)
     text: list[str] = []
     for name, call in all_cases.items():
         if args.case in name:

@@ -272,9 +272,8 @@ def verify_sample(count: int, seed: int) -> dict[str, int]:
             result["checked"] += 1
             if fresh != stored:
                 result["mismatches"] += 1
-                log(
-                    f"token mismatch for {model.__name__} {pk}:\n  stored {stored[:200]}\n  real   {fresh[:200]}"
-                )
+                name = model.__name__
+                log(f"token mismatch for {name} {pk}:\n stored {stored[:200]}\n real {fresh[:200]}")
     return result
 
 

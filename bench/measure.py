@@ -63,7 +63,12 @@ def sql_clock() -> Any:
 
 
 def measure(
-    call: Callable[[int], Any], *, reps: int, warmup: int, budget_s: float = 60.0, min_reps: int = 10
+    call: Callable[[int], Any],
+    *,
+    reps: int,
+    warmup: int,
+    budget_s: float = 60.0,
+    min_reps: int = 10,
 ) -> dict[str, Any]:
     """Run `call(i)` warmup + reps times; time the reps (wall clock, ms) and their SQL.
 

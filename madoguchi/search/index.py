@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 from madoguchi.lib import handles, japanese
 
@@ -87,7 +87,11 @@ def query_terms(query: str) -> list[str]:
 
 
 def match(kind: DocumentKind, query: str, limit: int = 500) -> list[int]:
-    """Object ids whose document matches every query group, best first."""
+    """Object ids whose document matches every query group.
+
+    Tickets come newest first (agents want the recent ones; lists re-sort by activity),
+    customers and articles best match first.
+    """
     groups = query_groups(query)
     if not groups:
         return []
@@ -108,10 +112,14 @@ def _sqlite_expression(groups: list[list[str]]) -> str:
     return " AND ".join(parts)
 
 
+_SQLITE_ORDER = {True: "d.object_id DESC", False: "bm25(search_fts), d.object_id DESC"}
+
+
 def _match_sqlite(kind: DocumentKind, groups: list[list[str]], limit: int) -> list[int]:
+    order = _SQLITE_ORDER[kind == DocumentKind.TICKET]
     sql = (
-        "SELECT d.object_id FROM search_fts f JOIN search_searchdocument d ON d.id = f.rowid"
-        " WHERE search_fts MATCH %s AND d.kind = %s ORDER BY bm25(search_fts) LIMIT %s"
+        "SELECT d.object_id FROM search_fts f JOIN search_searchdocument d ON d.id = f.rowid"  # noqa: S608 (a fixed ORDER BY)
+        f" WHERE search_fts MATCH %s AND d.kind = %s ORDER BY {order} LIMIT %s"
     )
     with connection.cursor() as cur:
         cur.execute(sql, [_sqlite_expression(groups), int(kind), limit])
@@ -129,21 +137,36 @@ def _tsquery_expression(groups: list[list[str]]) -> str:
 
 
 def _match_postgres(kind: DocumentKind, groups: list[list[str]], limit: int) -> list[int]:
-    """Newest matches first, ranked within that window.
+    """The stored tsvector (migration 0003) behind the kind's partial GIN index.
 
-    The ranking reads the stored tsvector (migration 0003), never the token text, and only
-    for the `limit` newest matches: a common word in a million tickets costs a sort of ids,
-    not a million ts_rank calls. Lists re-sort by activity anyway.
+    The planner does not know that reading a tsvector means de-TOASTing it, so for a common
+    word it prefers a sequential (or id-ordered index) scan that filters every row: seconds
+    at 100k tickets instead of milliseconds. The statement runs with sequential scans off
+    (restored right after), and tickets ask for ids only, so the bitmap path always wins.
     """
     tsquery = _tsquery_expression(groups)
     # kind is an int enum, inlined so the planner can pick that kind's partial index.
-    sql = (
-        "SELECT object_id FROM ("  # noqa: S608 (kind is int(), the rest is bound)
-        "  SELECT object_id, tsv FROM search_searchdocument"
-        f"  WHERE kind = {int(kind)} AND tsv @@ to_tsquery('simple', %s)"
-        "  ORDER BY object_id DESC LIMIT %s"
-        ") newest ORDER BY ts_rank(tsv, to_tsquery('simple', %s)) DESC, object_id DESC"
-    )
-    with connection.cursor() as cur:
-        cur.execute(sql, [tsquery, limit, tsquery])
-        return [row[0] for row in cur.fetchall()]
+    if kind == DocumentKind.TICKET:
+        sql = (
+            "WITH hits AS MATERIALIZED ("  # noqa: S608 (kind is int(), the rest is bound)
+            " SELECT object_id FROM search_searchdocument"
+            f" WHERE kind = {int(kind)} AND tsv @@ to_tsquery('simple', %s)"
+            ") SELECT object_id FROM hits ORDER BY object_id DESC LIMIT %s"
+        )
+        params: list[str | int] = [tsquery, limit]
+    else:
+        sql = (
+            "SELECT object_id FROM search_searchdocument"  # noqa: S608 (as above)
+            f" WHERE kind = {int(kind)} AND tsv @@ to_tsquery('simple', %s)"
+            " ORDER BY ts_rank(tsv, to_tsquery('simple', %s)) DESC, object_id DESC LIMIT %s"
+        )
+        params = [tsquery, tsquery, limit]
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(
+            "SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)"
+        )
+        previous = cur.fetchone()[0]
+        cur.execute(sql, params)
+        rows = cur.fetchall()
+        cur.execute("SELECT set_config('enable_seqscan', %s, true)", [previous])
+    return [row[0] for row in rows]
