@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from madoguchi.accounts.models import Agent, Team
 from madoguchi.accounts.permissions import Capability, can
@@ -86,10 +87,12 @@ def event_text(event: TimelineEvent, agents: dict[str, str], teams: dict[str, st
     if event.kind == "merged":
         return _("Merged into ticket %(target)s") % {"target": new}
     if event.kind == "merged_in":
-        return _("Ticket %(source)s was merged into this one (%(count)s messages)") % {
-            "source": old,
-            "count": new,
-        }
+        count = int(new) if new.isdigit() else 0
+        return ngettext(
+            "Ticket %(source)s was merged into this one (%(count)d message)",
+            "Ticket %(source)s was merged into this one (%(count)d messages)",
+            count,
+        ) % {"source": old, "count": count}
     if event.kind == "created":
         return _("Ticket created")
     return f"{event.kind}: {old} → {new}"

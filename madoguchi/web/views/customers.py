@@ -7,6 +7,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -134,6 +135,7 @@ def _profile(
         "web/customers/detail.html",
         {
             "customer": customer,
+            "customer_language": dict(settings.LANGUAGES).get(customer.language, customer.language),
             "identities": list(customer.identities.all()),
             "tickets": tickets[:CUSTOMER_TICKETS],
             "more_tickets": len(tickets) > CUSTOMER_TICKETS,

@@ -62,12 +62,18 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.WARNING(_("The demo shop is already seeded; nothing was changed."))
             )
-        labels = {
-            "customers": _("customers"), "tickets": _("tickets"), "messages": _("messages"),
-            "internal_notes": _("internal notes"), "agents": _("agents"), "inboxes": _("inboxes"),
-            "macros": _("macros"), "outbox_dead": _("failed deliveries (dead letters)"),
-        }  # fmt: skip
-        summary = ", ".join(f"{report.counts.get(key, 0)} {label}" for key, label in labels.items())
+        counts = {key: report.counts.get(key, 0) for key in (
+            "customers", "tickets", "messages", "internal_notes", "agents", "inboxes", "macros",
+            "outbox_dead",
+        )}  # fmt: skip
+        summary = (
+            _(
+                "Customers: %(customers)d, tickets: %(tickets)d, messages: %(messages)d,"
+                " internal notes: %(internal_notes)d, agents: %(agents)d, inboxes: %(inboxes)d,"
+                " macros: %(macros)d, failed deliveries (dead letters): %(outbox_dead)d"
+            )
+            % counts
+        )
         self.stdout.write(summary)
 
     def _print_access(self) -> None:
