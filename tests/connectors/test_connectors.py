@@ -297,3 +297,56 @@ def test_phone_call_time_is_kept(inboxes, agent):
     result = ingest(phone.parse(inboxes["phone"].pk, call, agent.pk))
     ticket = Ticket.objects.get(pk=result.ticket_id)
     assert ticket.created_at == when == ticket.last_customer_message_at
+
+
+def test_contact_form_post_becomes_a_ticket(inboxes, settings):
+    from madoguchi.connectors.form import submission
+
+    data = {
+        "name": "小林 美紀",
+        "name_kana": "コバヤシ ミキ",
+        "email": "Miki@Example.jp",
+        "phone": "090-4444-5555",
+        "order_number": "A-10023",
+        "category": "return",
+        "subject": "サイズ交換",
+        "body": "届いた靴が小さいので交換したいです。",
+        "website": "",
+        "token": submission.new_token(),
+    }
+    form = submission.ContactForm(data)
+    assert form.is_valid(), form.errors
+    assert not submission.is_bot(form)
+    result = ingest(submission.parse(inboxes["form"], form.cleaned_data, "203.0.113.5"))
+    ticket = Ticket.objects.get(pk=result.ticket_id)
+    assert ticket.subject == "サイズ交換"
+    assert tags(ticket.pk) == ["form:return"]
+    body = Message.objects.get(pk=result.message_id).body_text
+    assert body.startswith("届いた靴が小さいので") and "A-10023" in body
+    assert sorted(Identity.objects.values_list("handle", flat=True)) == [
+        "+819044445555",
+        "miki@example.jp",
+    ]
+    # Posting the same form twice (double click) is one message.
+    again = ingest(submission.parse(inboxes["form"], form.cleaned_data, "203.0.113.5"))
+    assert again.duplicate
+
+
+def test_contact_form_validation_honeypot_and_rate_limit(inboxes, settings):
+    from madoguchi.connectors.form import submission
+
+    bad = submission.ContactForm(
+        {"name": "", "email": "nope", "phone": "abc", "category": "x", "subject": "", "body": "",
+         "token": "not-a-uuid"}
+    )  # fmt: skip
+    assert not bad.is_valid()
+    assert {"name", "email", "phone", "category", "subject", "body", "token"} <= set(bad.errors)
+    bot = submission.ContactForm({"website": "http://spam.example"})
+    assert submission.is_bot(bot)
+    settings.FORM_RATE_LIMIT_PER_HOUR = 2
+    inbox = inboxes["form"]
+    assert not submission.rate_limited(inbox, "198.51.100.7")
+    submission.note_submission(inbox, "198.51.100.7")
+    submission.note_submission(inbox, "198.51.100.7")
+    assert submission.rate_limited(inbox, "198.51.100.7")
+    assert not submission.rate_limited(inbox, "198.51.100.8")

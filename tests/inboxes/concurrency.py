@@ -35,8 +35,12 @@ def concurrent_db(transactional_db: None, tmp_path: Path) -> Iterator[str]:
     settings_dict["NAME"] = str(path)
     try:
         connection.ensure_connection()
-        mode = connection.cursor().execute("PRAGMA journal_mode").fetchone()[0]
-        assert mode == "wal", mode
+        with connection.cursor() as cur:
+            cur.execute("PRAGMA journal_mode")
+            assert cur.fetchone()[0] == "wal"
+            cur.execute("PRAGMA busy_timeout")
+            assert cur.fetchone()[0] >= 5000
+        assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
         yield "sqlite-wal"
     finally:
         connection.close()

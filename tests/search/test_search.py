@@ -222,3 +222,25 @@ def test_numbers_and_hyphenated_words(inboxes, query):
         inboxes["api"], subject="請求", body_text="合計10,000円でした。e-mailで連絡します。"
     )
     assert match(TICKET, query) == [made.ticket_id]
+
+
+def test_tickets_come_newest_first_customers_best_first(inboxes):
+    made = [receive(inboxes["form"], body_text=f"配送について{i}") for i in range(3)]
+    assert match(TICKET, "配送") == sorted((m.ticket_id for m in made), reverse=True)
+    strong = receive(
+        inboxes["api"], sender=SenderHandle("email", "x@example.jp"), sender_name="森 森"
+    )
+    weak = receive(
+        inboxes["api"], sender=SenderHandle("email", "y@example.jp"), sender_name="森 太"
+    )
+    assert set(match(CUSTOMER, "森")) == {strong.customer_id, weak.customer_id}
+
+
+def test_search_leaves_the_session_settings_alone(desk):
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cur:
+        assert match(TICKET, "引越し") == [desk["move"].pk]
+        if connection.vendor == "postgresql":
+            cur.execute("SHOW enable_seqscan")
+            assert cur.fetchone()[0] == "on"
