@@ -62,7 +62,7 @@ def cases(agents: dict[str, Any], pages: int) -> dict[str, Callable[[], Any]]:
 
 
 def explain_case(name: str, call: Callable[[], Any], min_ms: float) -> list[str]:
-    from django.db import connection
+    from django.db import connection, transaction
 
     call()
     seen: list[tuple[float, str, Any]] = []
@@ -77,11 +77,15 @@ def explain_case(name: str, call: Callable[[], Any], min_ms: float) -> list[str]
     with connection.execute_wrapper(wrapper):
         call()
     lines = [f"=== {name}: {len(seen)} statements, {sum(ms for ms, _, _ in seen):.1f} ms in SQL"]
-    for ms, sql, params in seen:
-        if ms < min_ms or not sql.lstrip().upper().startswith("SELECT"):
-            continue
-        lines.append(f"--- {ms:.1f} ms: {sql[:2000]}  -- params {list(params or [])[:20]}")
-        with connection.cursor() as cur:
+    # Replay settings the code changes for a statement (set_config(...)) so the plan is the same.
+    with transaction.atomic(), connection.cursor() as cur:
+        for ms, sql, params in seen:
+            if "set_config(" in sql:
+                cur.execute(sql, params)
+                continue
+            if ms < min_ms or not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                continue
+            lines.append(f"--- {ms:.1f} ms: {sql[:2000]}  -- params {list(params or [])[:20]}")
             cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
             lines.extend(row[0] for row in cur.fetchall())
     return lines

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.accounts.models import Agent
@@ -93,16 +94,23 @@ def resolve(customer: Customer) -> Customer:
     return customer
 
 
+def _known(handles: Sequence[Handle]) -> dict[tuple[str, str], Identity]:
+    """The identities that already exist for these handles, in one query."""
+    keys = [(h.kind, normalise_handle(h.kind, h.value)) for h in handles]
+    if not keys:
+        return {}
+    query = Q()
+    for kind, norm in keys:
+        query |= Q(kind=kind, handle=norm)
+    rows = Identity.objects.select_related("customer").filter(query)
+    found = {(i.kind, i.handle): i for i in rows}
+    return {key: found[key] for key in keys if key in found}
+
+
 def find_by_handles(handles: Sequence[Handle]) -> Customer | None:
-    for handle in handles:
-        norm = normalise_handle(handle.kind, handle.value)
-        identity = (
-            Identity.objects.select_related("customer")
-            .filter(kind=handle.kind, handle=norm)
-            .first()
-        )
-        if identity:
-            return resolve(identity.customer)
+    """The customer of the first handle (in the given order) that is known."""
+    for identity in _known(handles).values():
+        return resolve(identity.customer)
     return None
 
 
@@ -146,7 +154,8 @@ def find_or_create(
     fails with IntegrityError (never a customer without its handles); ingest() retries its
     transaction and then finds the first one's customer.
     """
-    customer = find_by_handles(handles)
+    known = _known(handles)
+    customer = resolve(next(iter(known.values())).customer) if known else None
     if customer is None:
         customer = Customer.objects.create(
             name=(name or "").strip()[:200],
@@ -166,7 +175,9 @@ def find_or_create(
         changed.append("name_kana")
     if changed:
         customer.save(update_fields=[*changed, "updated_at"])
-    if attach_handles(customer, handles) or changed:
+    # Handles seen before need no work: the common case (a known sender) costs one query.
+    unknown = [h for h in handles if (h.kind, normalise_handle(h.kind, h.value)) not in known]
+    if (unknown and attach_handles(customer, unknown)) or changed:
         reindex_customer(customer)
     return customer, False
 

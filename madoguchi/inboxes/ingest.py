@@ -31,7 +31,7 @@ from madoguchi.tickets import timeline
 from madoguchi.tickets.access import get_visible_ticket
 from madoguchi.tickets.actions import add_inbound_message, open_ticket
 from madoguchi.tickets.actions.opening import get_tags
-from madoguchi.tickets.indexing import reindex_ticket
+from madoguchi.tickets.indexing import index_new_message
 from madoguchi.tickets.models import (
     Attachment,
     Direction,
@@ -74,9 +74,8 @@ def ingest(inbound: InboundMessage) -> IngestResult:
     """
     check_inbound(inbound)
     for attempt in range(MAX_ATTEMPTS):
-        existing = _existing(inbound)
-        if existing:
-            return existing
+        # The duplicate check runs inside the transaction (_write), where it sees a twin that
+        # committed while this one waited; no separate round trip before it.
         try:
             return _ingest_once(inbound)
         except (IntegrityError, OperationalError) as exc:
@@ -283,7 +282,7 @@ def _write(inbound: InboundMessage, saved_files: list[str]) -> IngestResult:
         attachment.file.save(storage_name(item.filename), ContentFile(item.data), save=False)
         saved_files.append(attachment.file.name or "")
         attachment.save()
-    reindex_ticket(ticket)
+    index_new_message(ticket, body_text, new_ticket=created_ticket)
     if created_ticket:
         emit_on_commit(TicketCreated(ticket_id=ticket.pk, channel=ticket.channel))
     emit_on_commit(MessageReceived(ticket_id=ticket.pk, message_id=message.pk, reopened=reopened))

@@ -19,6 +19,9 @@ from .models import DocumentKind, SearchDocument
 
 MAX_QUERY_TERMS = 12
 MAX_QUERY_CHARS = 500
+# A document's token text stops growing here (a very long thread is findable by its first
+# 200,000 characters of tokens, which is far more than any real conversation).
+MAX_DOCUMENT_CHARS = 200_000
 
 
 def document_tokens(parts: Iterable[str], extra_terms: Iterable[str] = ()) -> str:
@@ -41,10 +44,38 @@ def document_tokens(parts: Iterable[str], extra_terms: Iterable[str] = ()) -> st
 def index(
     kind: DocumentKind, object_id: int, parts: Iterable[str], extra_terms: Iterable[str] = ()
 ) -> None:
+    """Write the object's whole document (one upsert statement on both databases)."""
     tokens = document_tokens(parts, extra_terms)
-    SearchDocument.objects.update_or_create(
-        kind=kind, object_id=object_id, defaults={"tokens": tokens}
-    )
+    with connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO search_searchdocument (kind, object_id, tokens) VALUES (%s, %s, %s)"
+            " ON CONFLICT (kind, object_id) DO UPDATE SET tokens = excluded.tokens",
+            [int(kind), object_id, tokens],
+        )
+
+
+def append(kind: DocumentKind, object_id: int, parts: Iterable[str]) -> bool:
+    """Add text to an existing document without re-tokenising what is already there.
+
+    A new message on a long thread costs the tokens of that message only; a document that
+    reached MAX_DOCUMENT_CHARS stops growing. Returns False when there is no document yet.
+    """
+    tokens = document_tokens(parts)
+    if not tokens:
+        return True
+    with connection.cursor() as cur:
+        cur.execute(
+            "UPDATE search_searchdocument SET tokens = tokens || ' ' || %s"
+            " WHERE kind = %s AND object_id = %s AND length(tokens) < %s",
+            [tokens, int(kind), object_id, MAX_DOCUMENT_CHARS],
+        )
+        if cur.rowcount:
+            return True
+        cur.execute(
+            "SELECT 1 FROM search_searchdocument WHERE kind = %s AND object_id = %s",
+            [int(kind), object_id],
+        )
+        return cur.fetchone() is not None
 
 
 def remove(kind: DocumentKind, object_id: int) -> None:

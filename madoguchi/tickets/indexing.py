@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from madoguchi.search.index import index
+from madoguchi.search.index import append, index
 from madoguchi.search.models import DocumentKind
 
 from .models import Ticket
@@ -24,3 +24,17 @@ def reindex_ticket(ticket: Ticket) -> None:
 
     extra.extend(handle_terms(ticket.customer_id))
     index(DocumentKind.TICKET, ticket.pk, parts, extra)
+
+
+def index_new_message(ticket: Ticket, body_text: str, *, new_ticket: bool) -> None:
+    """The search side of one new message: a new ticket gets its whole document (subject,
+    body, number, the customer's phone forms); a reply only appends its own tokens."""
+    if not new_ticket and append(DocumentKind.TICKET, ticket.pk, [body_text]):
+        return
+    if new_ticket:
+        from madoguchi.customers.indexing import handle_terms
+
+        extra = [str(ticket.number), *handle_terms(ticket.customer_id)]
+        index(DocumentKind.TICKET, ticket.pk, [ticket.subject, body_text], extra)
+        return
+    reindex_ticket(ticket)

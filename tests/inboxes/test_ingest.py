@@ -378,10 +378,10 @@ def test_oversized_attachment_is_refused(inboxes, settings):
 
 
 def test_failure_midway_rolls_back_rows_and_files(inboxes, settings, monkeypatch):
-    def fail(ticket: Ticket) -> None:
+    def fail(ticket: Ticket, body_text: str, *, new_ticket: bool) -> None:
         raise Boom
 
-    monkeypatch.setattr(ingest_module, "reindex_ticket", fail)
+    monkeypatch.setattr(ingest_module, "index_new_message", fail)
     with pytest.raises(Boom):
         receive(inboxes["form"], attachments=[InboundAttachment("a.png", "image/png", b"png")])
     assert counts() == dict.fromkeys(counts(), 0)

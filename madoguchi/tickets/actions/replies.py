@@ -20,7 +20,7 @@ from madoguchi.inboxes.models import Outbox
 from madoguchi.lib.html import text_to_html
 
 from ..access import get_ticket_for_write
-from ..indexing import reindex_ticket
+from ..indexing import index_new_message
 from ..models import AuthorKind, Delivery, Direction, Message, Status, Ticket, storage_name
 from .changes import apply_changes
 from .opening import preview_of
@@ -179,6 +179,6 @@ def do_reply(
     if route:
         outbox = Outbox.objects.create(message=message, inbox_id=ticket.inbox_id)
         emit_on_commit(OutboxQueued(outbox_id=outbox.pk))
-    reindex_ticket(ticket)
+    index_new_message(ticket, body, new_ticket=False)
     emit_on_commit(MessageAdded(ticket_id=ticket.pk, message_id=message.pk, internal=internal))
     return message
