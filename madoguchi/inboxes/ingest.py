@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -35,7 +35,6 @@ from madoguchi.tickets.indexing import index_new_message
 from madoguchi.tickets.models import (
     Attachment,
     Direction,
-    Message,
     Priority,
     Status,
     Ticket,
@@ -144,17 +143,21 @@ def check_inbound(inbound: InboundMessage) -> None:
 def _existing(inbound: InboundMessage) -> IngestResult | None:
     if not inbound.external_id:
         return None
-    found = (
-        Message.objects.filter(inbox_id=inbound.inbox_id, external_id=inbound.external_id)
-        .values("pk", "ticket_id", "ticket__customer_id")
-        .first()
-    )
+    # On the hot path of every delivery: plain SQL over the (inbox, external_id) unique index.
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT m.id, m.ticket_id, t.customer_id FROM tickets_message m"
+            " JOIN tickets_ticket t ON t.id = m.ticket_id"
+            " WHERE m.inbox_id = %s AND m.external_id = %s",
+            [inbound.inbox_id, inbound.external_id],
+        )
+        found = cur.fetchone()
     if not found:
         return None
     return IngestResult(
-        ticket_id=found["ticket_id"],
-        message_id=found["pk"],
-        customer_id=found["ticket__customer_id"],
+        ticket_id=found[1],
+        message_id=found[0],
+        customer_id=found[2],
         created_ticket=False,
         duplicate=True,
     )
