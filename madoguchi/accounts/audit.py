@@ -8,7 +8,11 @@ from .models import Agent, AuditEntry
 
 
 def record_audit(
-    agent: Agent | None, action: str, target_type: str = "", target_id: object = "", data: Any = None
+    agent: Agent | None,
+    action: str,
+    target_type: str = "",
+    target_id: object = "",
+    data: Any = None,
 ) -> AuditEntry:
     return AuditEntry.objects.create(
         actor=agent,

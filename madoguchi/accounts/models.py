@@ -49,7 +49,9 @@ class Role(models.TextChoices):
 class Agent(models.Model):
     """The support-side profile of a login."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent"
+    )
     display_name = models.CharField(_("display name"), max_length=120)
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.AGENT)
     teams = models.ManyToManyField(Team, blank=True, related_name="agents", verbose_name=_("teams"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +11,7 @@ from madoguchi.core.errors import Forbidden
 from .models import Agent, Role
 
 
-class Capability(str, Enum):
+class Capability(StrEnum):
     VIEW_ALL = "view_all"  # every ticket and customer, not only granted inboxes/teams
     WRITE = "write"  # reply, note, change tickets, create/update customers
     MERGE_TICKETS = "merge_tickets"

@@ -15,7 +15,7 @@ from .audit import record_audit
 from .models import Agent, ApiToken
 from .permissions import Capability, can
 
-TOKEN_PREFIX = "mdg_"
+TOKEN_PREFIX = "mdg_"  # noqa: S105 - a public prefix that marks tokens, not a secret
 
 
 def _hash(raw: str) -> str:
@@ -32,7 +32,9 @@ def do_create_token(actor: Agent | None, owner: Agent, name: str) -> tuple[ApiTo
         raise Forbidden(_("You can only create tokens for yourself."), code="forbidden")
     name = (name or "").strip()
     if not name or len(name) > 120:
-        raise ValidationFailed(_("Give the token a name (up to 120 characters)."), code="invalid_name")
+        raise ValidationFailed(
+            _("Give the token a name (up to 120 characters)."), code="invalid_name"
+        )
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(agent=owner, name=name, prefix=raw[:12], key_hash=_hash(raw))
     record_audit(actor, "token.create", "api_token", token.pk, {"owner": owner.pk, "name": name})
