@@ -38,7 +38,7 @@ messages: install
 
 # pytest exits 5 when it collects nothing; that is not a failure of the suite.
 test-sqlite: install
-	$(RUN) pytest -q -p no:randomly; rc=$$?; [ $$rc = 5 ] && rc=0; exit $$rc
+	$(RUN) pytest -q; rc=$$?; [ $$rc = 5 ] && rc=0; exit $$rc
 
 test-postgres: install
 	$(RUN) python tests/pgserver.py $(RUN) pytest -q -m "not browser"; rc=$$?; [ $$rc = 5 ] && rc=0; exit $$rc
