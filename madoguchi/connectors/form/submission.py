@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from madoguchi.inboxes.messages import InboundAttachment, InboundMessage, SenderHandle
 from madoguchi.inboxes.models import FormSubmission, Inbox
@@ -28,14 +29,23 @@ FORM_FILE_TYPES = {"image/png", "image/jpeg", "image/gif", "application/pdf"}
 
 
 class ContactForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    # Customer-facing labels carry a context so Japanese can say お名前 / お問い合わせ内容
+    # here while the console keeps its plain 名前 / メッセージ.
+    name = forms.CharField(label=pgettext_lazy("contact form", "Your name"), max_length=100)
     name_kana = forms.CharField(label=_("Furigana"), max_length=100, required=False)
     email = forms.EmailField(label=_("Email address"), max_length=254)
     phone = forms.CharField(label=_("Phone number"), max_length=30, required=False)
     order_number = forms.CharField(label=_("Order number"), max_length=40, required=False)
-    category = forms.ChoiceField(label=_("Topic"), choices=CATEGORIES)
+    category = forms.ChoiceField(
+        label=_("Topic"),
+        choices=[("", pgettext_lazy("contact form", "Please choose")), *CATEGORIES],
+    )
     subject = forms.CharField(label=_("Subject"), max_length=120)
-    body = forms.CharField(label=_("Message"), widget=forms.Textarea, max_length=10_000)
+    body = forms.CharField(
+        label=pgettext_lazy("contact form", "Your message"),
+        widget=forms.Textarea,
+        max_length=10_000,
+    )
     attachment = forms.FileField(label=_("Attachment (image or PDF)"), required=False)
     # Bots fill every field; people never see this one.
     website = forms.CharField(required=False, label="")
