@@ -9,19 +9,14 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.accounts.models import Agent
-from madoguchi.accounts.permissions import Capability, can, require
+from madoguchi.accounts.permissions import Capability, require
 from madoguchi.core.errors import NotFound, ValidationFailed
 from madoguchi.inboxes.models import Inbox, Outbox
-from madoguchi.tickets.access import scope_q
+from madoguchi.tickets.access import scope_q, working_inboxes
 
 
 def visible_inboxes(agent: Agent) -> QuerySet[Inbox]:
-    qs = Inbox.objects.select_related("brand")
-    if can(agent, Capability.VIEW_ALL):
-        return qs
-    if not agent.user.is_active:
-        return qs.none()
-    return qs.filter(granted_agents=agent)
+    return working_inboxes(agent)
 
 
 def inbox_for_new_ticket(agent: Agent, inbox_id: int) -> Inbox:

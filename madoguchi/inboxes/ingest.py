@@ -28,7 +28,7 @@ from madoguchi.customers.indexing import reindex_customer
 from madoguchi.customers.models import Customer
 from madoguchi.lib.html import html_to_text, sanitise
 from madoguchi.tickets import timeline
-from madoguchi.tickets.access import get_visible_ticket
+from madoguchi.tickets.access import get_visible_ticket, working_inboxes
 from madoguchi.tickets.actions import add_inbound_message, open_ticket
 from madoguchi.tickets.actions.opening import get_tags
 from madoguchi.tickets.indexing import index_new_message
@@ -174,11 +174,7 @@ def _logged_by(inbound: InboundMessage, inbox: Inbox) -> Agent | None:
     if inbound.ticket_id is not None:
         get_visible_ticket(agent, inbound.ticket_id)
     elif not can(agent, Capability.VIEW_ALL):
-        granted = inbox.granted_agents.filter(pk=agent.pk).exists() or (
-            inbox.default_team_id is not None
-            and agent.teams.filter(pk=inbox.default_team_id).exists()
-        )
-        if not granted:
+        if not working_inboxes(agent).filter(pk=inbox.pk).exists():
             raise NotFound(_("Inbox not found."), code="inbox_not_found")
     return agent
 

@@ -61,3 +61,19 @@ def get_visible_customer(agent: Agent, customer_id: int):  # type: ignore[no-unt
     if customer is None:
         raise NotFound(_("Customer not found."), code="customer_not_found")
     return customer
+
+
+def working_inboxes(agent: Agent):  # type: ignore[no-untyped-def]
+    """Inboxes the agent works: all for roles that see everything; otherwise those granted
+    to them and those whose default team is one of theirs (new tickets there land in their
+    scope). The console, the API and ingest all ask this one question."""
+    from madoguchi.inboxes.models import Inbox
+
+    qs = Inbox.objects.select_related("brand")
+    if can(agent, Capability.VIEW_ALL):
+        return qs
+    if not agent.user.is_active:
+        return qs.none()
+    granted = Inbox.granted_agents.through.objects.filter(agent_id=agent.pk).values("inbox_id")
+    team_ids = Agent.teams.through.objects.filter(agent_id=agent.pk).values("team_id")
+    return qs.filter(Q(pk__in=granted) | Q(default_team_id__in=team_ids))

@@ -7,7 +7,7 @@ from functools import wraps
 from typing import Concatenate, ParamSpec
 
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -15,9 +15,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.accounts.models import Agent
-from madoguchi.accounts.permissions import Capability, can
 from madoguchi.core.errors import DomainError
 from madoguchi.inboxes.models import Inbox
+from madoguchi.tickets import access as tickets_access
 
 P = ParamSpec("P")
 ConsoleView = Callable[Concatenate[HttpRequest, Agent, P], HttpResponseBase]
@@ -106,11 +106,9 @@ def working_inboxes(agent: Agent, kind: str = "", *, active_only: bool = True) -
     Intake screens (phone, FAX) offer only these, since a ticket opened elsewhere would vanish
     from the agent's own view; the inbox filter lists them too.
     """
-    qs = Inbox.objects.select_related("brand")
+    qs = tickets_access.working_inboxes(agent)
     if active_only:
         qs = qs.filter(is_active=True)
     if kind:
         qs = qs.filter(kind=kind)
-    if not can(agent, Capability.VIEW_ALL):
-        qs = qs.filter(Q(granted_agents=agent) | Q(default_team__in=agent.teams.all())).distinct()
     return qs.order_by("brand__name", "name")
