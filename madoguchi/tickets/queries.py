@@ -136,7 +136,12 @@ def ticket_page(
     if order not in ORDERS:
         raise ValidationFailed(_("Unknown sort order."), code="invalid_order", details=list(ORDERS))
     limit = max(1, min(limit, MAX_PAGE))
-    qs = filtered_tickets(agent, flt).select_related("customer", "assignee", "inbox", "brand")
+    # Inbox credentials are secrets and never needed in a list: not loaded, not decrypted.
+    qs = (
+        filtered_tickets(agent, flt)
+        .select_related("customer", "assignee", "inbox", "brand")
+        .defer("inbox__credentials")
+    )
     if cursor:
         when, pk = decode_cursor(cursor)
         if order == "newest":
