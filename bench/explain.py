@@ -96,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--min-ms", type=float, default=10.0)
     p.add_argument("--case", default="", help="only cases whose name contains this")
     p.add_argument("--deep-pages", type=int, default=100)
+    p.add_argument("--name", default="", help="output name (default: explain-<tickets>)")
     args = p.parse_args(argv)
     setup_django()
     require_postgres()
@@ -110,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.case in name:
             text += explain_case(name, call, args.min_ms)
     OUT_DIR.mkdir(exist_ok=True)
-    path = OUT_DIR / f"explain-{Ticket.objects.count()}.txt"
+    path = OUT_DIR / f"{args.name or f'explain-{Ticket.objects.count()}'}.txt"
     path.write_text("\n".join(text) + "\n", encoding="utf-8")
     print("\n".join(text))
     return 0

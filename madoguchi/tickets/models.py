@@ -103,6 +103,10 @@ class Ticket(models.Model):
             models.Index(
                 fields=["status", "last_customer_message_at", "id"], name="ticket_waiting_idx"
             ),
+            # The spam view: few rows among millions, newest first.
+            models.Index(
+                fields=["updated_at", "id"], condition=Q(is_spam=True), name="ticket_spam_idx"
+            ),
         ]
 
     def __str__(self) -> str:

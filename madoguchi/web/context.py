@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from madoguchi.tickets.queries import VIEWS, view_counts
+from madoguchi.tickets.queries import VIEWS, count_label, view_counts
 
 
 def console(request: HttpRequest) -> dict[str, Any]:
@@ -21,6 +21,8 @@ def console(request: HttpRequest) -> dict[str, Any]:
     return {
         "current_agent": agent,
         "nav_views": VIEWS,
-        "nav_counts": SimpleLazyObject(lambda: view_counts(agent)),
+        "nav_counts": SimpleLazyObject(
+            lambda: {name: count_label(n) for name, n in view_counts(agent).items()}
+        ),
         "mail_viewer_enabled": mail_viewer_enabled(),
     }
