@@ -68,7 +68,6 @@ class Desk:
     channel_weights: list[tuple[str, float]]
     teams: dict[str, int]
     members: dict[int, list[int]]  # team id -> agent ids
-    outsourced_team: int
     tags: dict[str, int]
 
 
@@ -95,7 +94,37 @@ PRIORITIES = [("low", 10), ("normal", 72), ("high", 14), ("urgent", 4)]
 LENGTHS = [(1, 15), (2, 30), (3, 22), (4, 14), (5, 9), (6, 5), (7, 3), (8, 2)]
 
 
+def _sequence(rng: random.Random, status: str, spam: bool, assigned: bool) -> list[str]:
+    """Who writes, in order: the customer first, then turns; the status decides the end."""
+    if status == "new":
+        return ["customer"] * (1 if rng.random() < 0.85 else 2)
+    n = 1 if spam else _pick(rng, LENGTHS)
+    sequence = ["customer" if i % 2 == 0 else "agent" for i in range(n)]
+    if status in ("pending", "on_hold") and sequence[-1] == "customer":
+        sequence.append("agent")
+    if status == "open" and sequence[-1] == "agent" and rng.random() < 0.7:
+        sequence.append("customer")
+    if rng.random() < 0.1 and len(sequence) > 1:
+        sequence.insert(rng.randint(1, len(sequence) - 1), "note")
+    return sequence if assigned else [s for s in sequence if s == "customer"]
+
+
+def _offsets(rng: random.Random, sequence: list[str], room: float) -> list[float]:
+    """Seconds after the first message: agents answer in hours, customers take longer;
+    squeezed into `room` so that nothing happens in the future."""
+    offsets, t = [], 0.0
+    for i, who in enumerate(sequence):
+        if i:
+            t += max(0.08, rng.expovariate(1 / (3 if who != "customer" else 10))) * HOUR
+        offsets.append(t)
+    if offsets[-1] > room:
+        offsets = [o * room / offsets[-1] for o in offsets]
+    return offsets
+
+
 class TicketBuilder:
+    """Builds one ticket at a time; shares the line-token cache across tickets."""
+
     def __init__(self, desk: Desk, agent_names: dict[int, str], now: datetime, tokens: LineTokens):
         self.desk = desk
         self.agent_names = agent_names
@@ -114,9 +143,21 @@ class TicketBuilder:
         return line
 
     def _customer_lines(
-        self, rng, topic, en, short, p: Person, when, order, first
-    ) -> list[tuple[str, bool]]:  # type: ignore[no-untyped-def]
-        fill = lambda pool: self._fill(rng, rng.choice(pool), en, when)  # noqa: E731
+        self,
+        rng: random.Random,
+        topic: Topic,
+        en: bool,
+        short: bool,
+        p: Person,
+        when: datetime,
+        order: str,
+        first: bool,
+    ) -> list[tuple[str, bool]]:
+        """(line, worth remembering) pairs of a customer's message."""
+
+        def fill(pool: tuple[str, ...]) -> str:
+            return self._fill(rng, rng.choice(pool), en, when)
+
         if not first:
             lines = [(fill(topic.follow_ups or topic.opening), True)]
             if not short and rng.random() < 0.5:
@@ -137,8 +178,17 @@ class TicketBuilder:
         return lines
 
     def _agent_lines(
-        self, rng, topic, en, short, p: Person, when, agent: int, brand: str
-    ) -> list[tuple[str, bool]]:  # type: ignore[no-untyped-def]
+        self,
+        rng: random.Random,
+        topic: Topic,
+        en: bool,
+        short: bool,
+        p: Person,
+        when: datetime,
+        agent: int,
+        brand: str,
+    ) -> list[tuple[str, bool]]:
+        """(line, worth remembering) pairs of an agent's reply."""
         agent_name = self.agent_names.get(agent, "")
         replies = [
             self._fill(rng, line, en, when)
@@ -198,29 +248,8 @@ class TicketBuilder:
         )
         order = f"{'MD' if brand_id == desk.brands[0][0] else 'OD'}-{rng.randint(100000, 999999)}"
 
-        # Who writes when: customer first, then alternating; statuses decide the ending.
-        n = 1 if spam else _pick(rng, LENGTHS)
-        if status == "new":
-            n = 1 if rng.random() < 0.85 else 2
-            sequence = ["customer"] * n
-        else:
-            sequence = ["customer" if i % 2 == 0 else "agent" for i in range(n)]
-            if status in ("pending", "on_hold") and sequence[-1] == "customer":
-                sequence.append("agent")
-            if status == "open" and sequence[-1] == "agent" and rng.random() < 0.7:
-                sequence.append("customer")
-            if rng.random() < 0.1 and len(sequence) > 1:
-                sequence.insert(rng.randint(1, len(sequence) - 1), "note")
-        if assignee is None:
-            sequence = [s for s in sequence if s == "customer"]
-        offsets, t = [], 0.0
-        for i, who in enumerate(sequence):
-            if i:
-                t += max(0.08, rng.expovariate(1 / (3 if who != "customer" else 10))) * HOUR
-            offsets.append(t)
-        room = (self.now - created).total_seconds() * 0.95
-        if offsets[-1] > room:
-            offsets = [o * room / offsets[-1] for o in offsets]
+        sequence = _sequence(rng, status, spam, assignee is not None)
+        offsets = _offsets(rng, sequence, (self.now - created).total_seconds() * 0.95)
 
         b = Built(ticket={})
         first_response = last_customer = last_agent = None

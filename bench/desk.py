@@ -119,7 +119,6 @@ def build_desk(seed: int) -> tuple[Desk, dict[int, str], dict[str, list[int]]]:
         channel_weights=CHANNEL_WEIGHTS,
         teams=teams,
         members=members,
-        outsourced_team=teams[OUTSOURCED_TEAM],
         tags=tags,
     )
     return desk, display, by_role

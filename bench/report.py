@@ -29,10 +29,12 @@ def _label(run: dict[str, Any]) -> str:
 
 def reads_table(runs: list[dict[str, Any]]) -> str:
     head = (
-        "| case | " + " | ".join(f"{_label(r)}: p50 / p95 / max (SQL p50) ms" for r in runs) + " |"
+        "| case | " + " | ".join(f"{_label(r)}: p50 / p95 / max (SQL, CPU) ms" for r in runs) + " |"
     )
     lines = [head, "|---|" + "---|" * len(runs)]
-    keys = list(dict.fromkeys(k for r in runs for k in r["reads"]))
+    # The run with the most cases sets the order (a small dataset may lack some deep pages).
+    ordered = sorted(runs, key=lambda r: -len(r["reads"]))
+    keys = list(dict.fromkeys(k for r in ordered for k in r["reads"]))
     for key in keys:
         cells = []
         for r in runs:
@@ -44,7 +46,8 @@ def reads_table(runs: list[dict[str, Any]]) -> str:
             if key.startswith(BUDGETED):
                 mark = " ✅" if v["p95_ms"] < P95_BUDGET_MS else " ❌"
             times = f"{v['p50_ms']:.1f} / **{v['p95_ms']:.1f}** / {v['max_ms']:.0f}"
-            cells.append(f"{times} ({v['db_p50_ms']:.1f}){mark}")
+            cpu = v.get("python_cpu_p50_ms", 0.0)
+            cells.append(f"{times} ({v['db_p50_ms']:.0f}, {cpu:.0f}){mark}")
         lines.append(f"| `{key}` | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
