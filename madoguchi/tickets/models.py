@@ -103,6 +103,13 @@ class Ticket(models.Model):
             models.Index(
                 fields=["status", "last_customer_message_at", "id"], name="ticket_waiting_idx"
             ),
+            # Every console view but solved/spam filters unsolved tickets: bound their worst
+            # case by the unsolved set, not the whole history (docs/performance.md, fix 2).
+            models.Index(
+                fields=["updated_at", "id"],
+                condition=Q(status__in=UNSOLVED, is_spam=False),
+                name="ticket_unsolved_idx",
+            ),
             # The spam view: few rows among millions, newest first.
             models.Index(
                 fields=["updated_at", "id"], condition=Q(is_spam=True), name="ticket_spam_idx"

@@ -144,10 +144,16 @@ def ticket_page(
     )
     if cursor:
         when, pk = decode_cursor(cursor)
+        # The plain range comes first: PostgreSQL cannot use the OR as an index bound, and
+        # without it a page 100,000 rows down walks those rows (docs/performance.md, fix 1).
         if order == "newest":
-            qs = qs.filter(Q(updated_at__lt=when) | Q(updated_at=when, pk__lt=pk))
+            qs = qs.filter(updated_at__lte=when).filter(
+                Q(updated_at__lt=when) | Q(updated_at=when, pk__lt=pk)
+            )
         else:
-            qs = qs.filter(Q(updated_at__gt=when) | Q(updated_at=when, pk__gt=pk))
+            qs = qs.filter(updated_at__gte=when).filter(
+                Q(updated_at__gt=when) | Q(updated_at=when, pk__gt=pk)
+            )
     qs = qs.order_by(*(["-updated_at", "-id"] if order == "newest" else ["updated_at", "id"]))
     items = list(qs[: limit + 1])
     more = len(items) > limit
