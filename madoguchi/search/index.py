@@ -12,6 +12,8 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import BooleanField, Exists, OuterRef
+from django.db.models.expressions import RawSQL
 
 from madoguchi.lib import handles, japanese
 
@@ -201,3 +203,23 @@ def _match_postgres(kind: DocumentKind, groups: list[list[str]], limit: int) -> 
         rows = cur.fetchall()
         cur.execute("SELECT set_config('enable_seqscan', %s, true)", [previous])
     return [row[0] for row in rows]
+
+
+def document_condition(kind: DocumentKind, query: str) -> Exists | None:
+    """PostgreSQL: "this row's document matches" as an EXISTS to put inside a list query.
+
+    The list keeps its own order and LIMIT: for a common word the planner walks the newest
+    rows and probes each one's document through the (kind, object_id) index, for a rare one
+    it starts from the GIN index. No candidate list, no cap on how far results can be paged
+    (docs/performance.md, fix 4). Returns None on other databases, or for an empty query:
+    callers then use match().
+    """
+    groups = query_groups(query)
+    if connection.vendor != "postgresql" or not groups:
+        return None
+    matches = RawSQL(
+        "tsv @@ to_tsquery('simple', %s)", [_tsquery_expression(groups)], BooleanField()
+    )
+    return Exists(
+        SearchDocument.objects.filter(kind=kind, object_id=OuterRef("pk")).filter(matches)
+    )

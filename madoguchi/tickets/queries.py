@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from madoguchi.accounts.models import Agent
 from madoguchi.core.errors import ValidationFailed
-from madoguchi.search.index import match
+from madoguchi.search.index import document_condition, match
 from madoguchi.search.models import DocumentKind
 
 from .access import get_visible_ticket, visible_tickets
@@ -107,6 +107,9 @@ def filtered_tickets(agent: Agent, flt: TicketFilter) -> QuerySet[Ticket]:
     if flt.created_to:
         qs = qs.filter(created_at__lt=flt.created_to)
     if flt.q.strip():
+        condition = document_condition(DocumentKind.TICKET, flt.q)
+        if condition is not None:
+            return qs.filter(condition)
         ids = match(DocumentKind.TICKET, flt.q, limit=SEARCH_CANDIDATES)
         qs = qs.filter(pk__in=ids)
     return qs
