@@ -21,7 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from pgload import require_postgres, setup_django
 
-SEARCH_TERMS = {"ja": "返品", "en": "refund"}
+# A common Japanese word (~15% of tickets), an English one (~4%, matched with its katakana
+# reading too) and a middle-frequency one (~0.6%, only in the product 南部鉄器 急須): the
+# newest-first search walk is cheapest for common words and dearest for the middle ones.
+SEARCH_TERMS = {"ja": "返品", "en": "refund", "ja_mid": "南部"}
 
 
 def log(message: str) -> None:

@@ -33,6 +33,7 @@ def deep_cursor(reader: Any, agent: Any, view: str, pages: int) -> str:
 
 
 def cases(agents: dict[str, Any], pages: int) -> dict[str, Callable[[], Any]]:
+    from api import SEARCH_TERMS
     from readers import QueryReader
 
     from madoguchi.search.index import match
@@ -51,8 +52,8 @@ def cases(agents: dict[str, Any], pages: int) -> dict[str, Callable[[], Any]]:
                     a, view=v, cursor=c
                 )
         out[f"view_counts.{who}"] = lambda a=agent: view_counts(a)
-        out[f"search.ja.{who}"] = lambda a=agent: reader.list(a, q="返品")
-        out[f"search.en.{who}"] = lambda a=agent: reader.list(a, q="refund")
+        for lang, term in SEARCH_TERMS.items():
+            out[f"search.{lang}.{who}"] = lambda a=agent, t=term: reader.list(a, q=t)
         tid = visible_tickets(agent).order_by("-pk").values_list("pk", flat=True).first()
         out[f"ticket_detail.{who}"] = lambda a=agent, t=tid: reader.detail(a, t)
         cid = visible_tickets(agent).order_by("pk").values_list("customer_id", flat=True).first()
