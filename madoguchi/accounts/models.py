@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import zoneinfo
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -46,6 +49,14 @@ class Role(models.TextChoices):
     VIEWER = "viewer", _("Viewer")
 
 
+def validate_time_zone(value: str) -> None:
+    """An IANA zone name such as Asia/Tokyo; times on pages are shown in it."""
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError(_("Unknown time zone: %(zone)s"), params={"zone": value}) from exc
+
+
 class Agent(models.Model):
     """The support-side profile of a login."""
 
@@ -57,6 +68,14 @@ class Agent(models.Model):
     teams = models.ManyToManyField(Team, blank=True, related_name="agents", verbose_name=_("teams"))
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default="ja"
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default=settings.TIME_ZONE, validators=[validate_time_zone]
+    )
+    email_notifications = models.BooleanField(
+        _("email me my notifications"),
+        default=False,
+        help_text=_("Mentions, assignments and replies on your tickets, also by email."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -1,0 +1,70 @@
+"""Forms of the agent console. They parse and validate input; actions decide and write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from madoguchi.accounts.models import Agent, Team
+from madoguchi.tickets.models import Priority, Status
+
+from .common import TicketNumberField, _blank, set_choices, split_tags
+
+
+class ReplyForm(forms.Form):
+    MODES = [("public", _("Public reply")), ("internal", _("Internal note"))]
+
+    body = forms.CharField(label=_("Message"), required=False, widget=forms.Textarea)
+    mode = forms.ChoiceField(
+        label=_("Reply type"), choices=MODES, initial="public", widget=forms.RadioSelect
+    )
+    expected_last_message_id = forms.IntegerField(
+        required=False, min_value=0, widget=forms.HiddenInput
+    )
+    macro = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    set_status = forms.ChoiceField(
+        label=_("Then set status"),
+        required=False,
+        choices=_blank(_("Keep status")) + [(s, label) for s, label in Status.choices],
+    )
+
+
+class TicketUpdateForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
+    assignee = forms.TypedChoiceField(
+        label=_("Assignee"), required=False, coerce=int, empty_value=None
+    )
+    team = forms.TypedChoiceField(label=_("Team"), required=False, coerce=int, empty_value=None)
+    tags = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        max_length=1000,
+        help_text=_("Separate tags with commas or spaces."),
+    )
+
+    def __init__(
+        self, *args: Any, agents: QuerySet[Agent], teams: QuerySet[Team], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(
+            self, "assignee", _blank(_("Unassigned")) + [(a.pk, a.display_name) for a in agents]
+        )
+        set_choices(self, "team", _blank(_("No team")) + [(t.pk, t.name) for t in teams])
+
+    def changes(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "status": data["status"],
+            "priority": data["priority"],
+            "assignee_id": data["assignee"],
+            "team_id": data["team"],
+            "tags": split_tags(data["tags"]),
+        }
+
+
+class MergeTicketForm(forms.Form):
+    target = TicketNumberField(label=_("Merge into ticket number"), required=True)

@@ -1,0 +1,1 @@
+"""URL lists of the console, one module per area, joined in `web/urls.py`."""

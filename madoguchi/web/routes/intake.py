@@ -1,0 +1,10 @@
+"""The phone and FAX desk."""
+
+from django.urls import path
+
+from ..views import intake
+
+urlpatterns = [
+    path("calls/new/", intake.call_new, name="call_new"),
+    path("fax/new/", intake.fax_new, name="fax_new"),
+]
