@@ -10,6 +10,10 @@ from django.utils.functional import SimpleLazyObject
 from madoguchi.tickets.queries import VIEWS, count_label, view_counts
 
 
+# Each console area keeps its own stylesheet and script (web/static/web/{css,js}/<area>.*).
+CONSOLE_AREAS = ("inbox", "workspace", "customers", "settings", "notifications", "live")
+
+
 def console(request: HttpRequest) -> dict[str, Any]:
     """`current_agent` is None on public pages; `nav_counts` is only queried if a page shows it."""
     user = getattr(request, "user", None)
@@ -25,4 +29,5 @@ def console(request: HttpRequest) -> dict[str, Any]:
             lambda: {name: count_label(n) for name, n in view_counts(agent).items()}
         ),
         "mail_viewer_enabled": mail_viewer_enabled(),
+        "console_areas": CONSOLE_AREAS,
     }

@@ -1,0 +1,1 @@
+// Console: customers area. Loaded on every console page after console.js.

@@ -1,0 +1,1 @@
+// Console: inbox area. Loaded on every console page after console.js.

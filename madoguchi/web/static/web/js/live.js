@@ -1,0 +1,1 @@
+// Console: live area. Loaded on every console page after console.js.

@@ -1,0 +1,1 @@
+// Console: notifications area. Loaded on every console page after console.js.

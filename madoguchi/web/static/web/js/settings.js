@@ -1,0 +1,1 @@
+// Console: settings area. Loaded on every console page after console.js.

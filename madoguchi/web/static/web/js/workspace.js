@@ -1,0 +1,1 @@
+// Console: workspace area. Loaded on every console page after console.js.
