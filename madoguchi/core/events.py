@@ -53,6 +53,9 @@ class MessageAdded(Event):
     ticket_id: int
     message_id: int
     internal: bool
+    author_agent_id: int | None = None
+    # Agents named with `@` in an internal note (tickets.mentions); they get a notification.
+    mentions: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,14 @@ class MessageDelivered(Event):
 class MessageDeadLettered(Event):
     message_id: int
     error: str
+
+
+@dataclass(frozen=True)
+class NotificationCreated(Event):
+    """An agent has a new in-app notification (mention, assignment, reply on their ticket)."""
+
+    notification_id: int
+    agent_id: int
 
 
 @dataclass(frozen=True)

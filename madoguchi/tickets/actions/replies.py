@@ -180,5 +180,12 @@ def do_reply(
         outbox = Outbox.objects.create(message=message, inbox_id=ticket.inbox_id)
         emit_on_commit(OutboxQueued(outbox_id=outbox.pk))
     index_new_message(ticket, body, new_ticket=False)
-    emit_on_commit(MessageAdded(ticket_id=ticket.pk, message_id=message.pk, internal=internal))
+    emit_on_commit(
+        MessageAdded(
+            ticket_id=ticket.pk,
+            message_id=message.pk,
+            internal=internal,
+            author_agent_id=agent.pk if author_kind == AuthorKind.AGENT else None,
+        )
+    )
     return message
