@@ -50,10 +50,12 @@ INSTALLED_APPS = [
     "madoguchi.customers",
     "madoguchi.tickets",
     "madoguchi.inboxes",
+    "madoguchi.automation",
     "madoguchi.connectors",
     "madoguchi.api",
     "madoguchi.web",
     "madoguchi.runtime",
+    "madoguchi.realtime",
     "madoguchi.demo",
 ]
 

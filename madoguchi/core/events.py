@@ -31,6 +31,7 @@ class TicketCreated(Event):
 class TicketUpdated(Event):
     ticket_id: int
     changes: dict[str, tuple[str, str]] = field(default_factory=dict)
+    actor_agent_id: int | None = None  # None: the system (automation, ingest)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from madoguchi.accounts.models import Agent
 from madoguchi.accounts.permissions import Capability, require
-from madoguchi.core.errors import Conflict, ValidationFailed
+from madoguchi.core.errors import Conflict, NotFound, ValidationFailed
 from madoguchi.lib.handles import InvalidHandle, normalise_email, normalise_phone
 
 from .indexing import reindex_customer
@@ -41,6 +41,9 @@ TEXT_LIMITS = {
 }
 MAX_HANDLE_CHARS = 320
 MAX_TAGS = 50
+MAX_CUSTOM_FIELDS = 50
+MAX_CUSTOM_KEY = 64
+MAX_CUSTOM_VALUE = 1000
 
 
 @dataclass(frozen=True)
@@ -222,13 +225,42 @@ def _clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
             raise ValidationFailed(
                 _("At most %(limit)d tags.") % {"limit": MAX_TAGS}, code="invalid_tags"
             )
-    if "custom_fields" in clean and not isinstance(clean["custom_fields"], dict):
-        raise ValidationFailed(_("Custom fields must be an object."), code="invalid_custom_fields")
+    if "custom_fields" in clean:
+        clean["custom_fields"] = _clean_custom_fields(clean["custom_fields"])
     if "language" in clean and clean["language"] not in dict(settings.LANGUAGES):
         raise ValidationFailed(
             _("Unsupported language."),
             code="invalid_language",
             details=[code for code, _label in settings.LANGUAGES],
+        )
+    return clean
+
+
+def _clean_custom_fields(value: Any) -> dict[str, str]:
+    """Text keys and values, trimmed; empty keys dropped; a bounded number of fields."""
+    if not isinstance(value, dict):
+        raise ValidationFailed(_("Custom fields must be an object."), code="invalid_custom_fields")
+    clean: dict[str, str] = {}
+    for key, item in value.items():
+        if not isinstance(key, str) or not isinstance(item, str | int | float | bool):
+            raise ValidationFailed(
+                _("Custom field names and values must be text."), code="invalid_custom_fields"
+            )
+        key = key.strip()
+        if not key:
+            continue
+        if len(key) > MAX_CUSTOM_KEY or len(str(item)) > MAX_CUSTOM_VALUE:
+            raise ValidationFailed(
+                _("A custom field name can be at most %(key)d and a value %(value)d characters.")
+                % {"key": MAX_CUSTOM_KEY, "value": MAX_CUSTOM_VALUE},
+                code="invalid_custom_fields",
+                details={"field": key[:MAX_CUSTOM_KEY]},
+            )
+        clean[key] = item.strip() if isinstance(item, str) else str(item)
+    if len(clean) > MAX_CUSTOM_FIELDS:
+        raise ValidationFailed(
+            _("At most %(limit)d custom fields.") % {"limit": MAX_CUSTOM_FIELDS},
+            code="invalid_custom_fields",
         )
     return clean
 
@@ -240,7 +272,11 @@ def _check_handles_free(handles: Sequence[Handle], owner_id: int | None = None) 
         owner = Identity.objects.filter(kind=handle.kind, handle=norm).first()
         if owner and owner.customer_id != owner_id:
             raise Conflict(
-                _("%(handle)s already belongs to another customer.") % {"handle": handle.value},
+                _(
+                    "%(handle)s already belongs to another customer (ID %(id)d). "
+                    "If they are the same person, merge the two customers."
+                )
+                % {"handle": handle.value, "id": owner.customer_id},
                 code="identity_taken",
                 details={"customer_id": owner.customer_id},
             )
@@ -295,3 +331,47 @@ def do_update_customer(
     _attach_checked(customer, add_handles)
     reindex_customer(customer)
     return customer
+
+
+def _check_live(customer: Customer) -> None:
+    if customer.merged_into_id:
+        raise Conflict(
+            _("This customer was merged into another customer."),
+            code="customer_merged",
+            details={"merged_into": customer.merged_into_id},
+        )
+
+
+@transaction.atomic
+def do_add_identity(agent: Agent, customer: Customer, handle: Handle) -> Identity:
+    """Give the customer one more handle; one owned by another customer is a Conflict whose
+    details name that customer, so the console can offer to merge them."""
+    require(agent, Capability.WRITE)
+    _check_live(customer)
+    norm = normalise_handle(handle.kind, handle.value)
+    existing = customer.identities.filter(kind=handle.kind, handle=norm).first()
+    if existing:
+        return existing
+    _check_handles_free([handle], owner_id=customer.pk)
+    _attach_checked(customer, [handle])
+    reindex_customer(customer)
+    customer.save(update_fields=["updated_at"])
+    return customer.identities.get(kind=handle.kind, handle=norm)
+
+
+@transaction.atomic
+def do_remove_identity(agent: Agent, customer: Customer, identity_id: int) -> None:
+    """Take a handle away (a typo, a number given up); the next one of its kind becomes
+    primary. Messages already received from it stay on their tickets."""
+    require(agent, Capability.WRITE)
+    _check_live(customer)
+    identity = customer.identities.select_for_update().filter(pk=identity_id).first()
+    if identity is None:
+        raise NotFound(_("This contact handle does not exist."), code="identity_not_found")
+    identity.delete()
+    if identity.is_primary:
+        following = customer.identities.filter(kind=identity.kind).order_by("id").first()
+        if following:
+            Identity.objects.filter(pk=following.pk).update(is_primary=True)
+    reindex_customer(customer)
+    customer.save(update_fields=["updated_at"])

@@ -62,3 +62,61 @@ class Identity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.display or self.handle}"
+
+
+class ImportStatus(models.TextChoices):
+    MAPPING = "mapping", _("Waiting for the column mapping")
+    QUEUED = "queued", _("Queued")
+    VALIDATING = "validating", _("Checking rows")
+    WRITING = "writing", _("Saving customers")
+    DONE = "done", _("Done")
+    REJECTED = "rejected", _("Rejected: nothing was imported")
+    FAILED = "failed", _("Failed: nothing was imported")
+
+
+class CustomerImport(models.Model):
+    """One uploaded customer CSV: its mapping, progress and (all-or-nothing) outcome."""
+
+    created_by = models.ForeignKey(
+        "accounts.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file = models.FileField(upload_to="customer-imports/%Y/%m/", max_length=300)
+    filename = models.CharField(max_length=255, blank=True)
+    encoding = models.CharField(max_length=16, blank=True)
+    headers = models.JSONField(default=list, blank=True)
+    mapping = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        max_length=16, choices=ImportStatus.choices, default=ImportStatus.MAPPING
+    )
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("customer import")
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.REJECTED, ImportStatus.FAILED)
+
+    @property
+    def encoding_label(self) -> str:
+        """How the file was read, in the words Excel users know."""
+        labels = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (BOM)", "cp932": "Shift_JIS (CP932)"}
+        return labels.get(self.encoding, self.encoding)
+
+    @property
+    def percent(self) -> int:
+        if self.status == ImportStatus.DONE:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(99, self.processed_rows * 100 // self.total_rows)

@@ -105,6 +105,7 @@ def outbound_for(outbox: Outbox) -> OutboundMessage:
         settings=dict(inbox.settings or {}),
         credentials=cast(dict[str, Any], inbox.credentials),
         references=tuple(earlier),
+        cc=tuple(route.get("cc", ())),
     )
 
 

@@ -77,3 +77,5 @@ class OutboundMessage:
     credentials: dict[str, Any] = field(default_factory=dict)
     # Provider ids of earlier public messages of the ticket, oldest first (email References).
     references: tuple[str, ...] = ()
+    # Further recipients the agent added (email Cc); other transports ignore them.
+    cc: tuple[str, ...] = ()

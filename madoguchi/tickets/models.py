@@ -7,7 +7,8 @@ import re
 import uuid
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 
@@ -28,6 +29,27 @@ class Priority(models.TextChoices):
     NORMAL = "normal", _("Normal")
     HIGH = "high", _("High")
     URGENT = "urgent", _("Urgent")
+
+
+# Sort keys of the inbox (tickets.queries.ORDERS); the indexes below use the same expressions,
+# so PostgreSQL and SQLite walk an index for each order instead of sorting the table.
+PRIORITY_RANKS = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2, Priority.LOW: 3}
+
+
+def waiting_since() -> Coalesce:
+    """Since when the customer waits: their last message, else when the ticket was opened."""
+    return Coalesce(F("last_customer_message_at"), F("created_at"))
+
+
+def priority_rank() -> Case:
+    """Urgent 0 … low 3, so an ascending order reads urgent first."""
+    return Case(
+        *[When(priority=str(p), then=Value(rank)) for p, rank in PRIORITY_RANKS.items()],
+        default=Value(len(PRIORITY_RANKS)),
+    )
+
+
+_UNSOLVED_VIEWS = Q(status__in=UNSOLVED, is_spam=False)
 
 
 class Tag(models.Model):
@@ -113,6 +135,19 @@ class Ticket(models.Model):
             # The spam view: few rows among millions, newest first.
             models.Index(
                 fields=["updated_at", "id"], condition=Q(is_spam=True), name="ticket_spam_idx"
+            ),
+            # "Oldest waiting" and "priority" orders, for every ticket and for the unsolved views.
+            models.Index(waiting_since(), F("id"), name="ticket_wait_idx"),
+            models.Index(
+                waiting_since(), F("id"), condition=_UNSOLVED_VIEWS, name="ticket_wait_unsolved_idx"
+            ),
+            models.Index(priority_rank(), waiting_since(), F("id"), name="ticket_prio_idx"),
+            models.Index(
+                priority_rank(),
+                waiting_since(),
+                F("id"),
+                condition=_UNSOLVED_VIEWS,
+                name="ticket_prio_unsolved_idx",
             ),
         ]
 
@@ -258,3 +293,47 @@ class Macro(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SavedView(models.Model):
+    """An inbox filter an agent keeps: the inbox's GET parameters under a name.
+
+    Personal views belong to their owner; shared ones (leads and admins) show for everyone.
+    """
+
+    owner = models.ForeignKey(
+        "accounts.Agent", on_delete=models.CASCADE, related_name="saved_views"
+    )
+    name = models.CharField(_("name"), max_length=80)
+    shared = models.BooleanField(_("shared with everyone"), default=False)
+    filters = models.JSONField(default=dict, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("saved view")
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="savedview_owner_name_uniq")
+        ]
+        indexes = [models.Index(fields=["shared", "position"], name="savedview_shared_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TicketRead(models.Model):
+    """When an agent last opened a ticket; newer customer messages make it unread for them."""
+
+    agent = models.ForeignKey("accounts.Agent", on_delete=models.CASCADE, related_name="+")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="reads")
+    read_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "ticket"], name="ticketread_agent_ticket_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id} read {self.ticket_id} at {self.read_at}"

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, DateTimeField, F, Func, Q, QuerySet, Value
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
@@ -18,7 +18,16 @@ from madoguchi.search.index import document_condition, match
 from madoguchi.search.models import DocumentKind
 
 from .access import get_visible_ticket, visible_tickets
-from .models import UNSOLVED, Message, Status, Ticket
+from .models import (
+    PRIORITY_RANKS,
+    UNSOLVED,
+    Message,
+    SavedView,
+    Status,
+    Ticket,
+    priority_rank,
+    waiting_since,
+)
 
 MAX_PAGE = 100
 SEARCH_CANDIDATES = 2000
@@ -33,7 +42,14 @@ VIEWS = {
     "solved": _("Solved"),
     "spam": _("Spam"),
 }
-ORDERS = ("newest", "oldest")
+# Sort orders of a ticket list; each walks one index (tickets.models, Ticket.Meta.indexes).
+ORDER_LABELS = {
+    "newest": _("Newest activity first"),
+    "oldest": _("Oldest activity first"),
+    "waiting": _("Longest waiting first"),
+    "priority": _("Priority, then longest waiting"),
+}
+ORDERS = tuple(ORDER_LABELS)
 
 
 @dataclass
@@ -115,27 +131,101 @@ def filtered_tickets(agent: Agent, flt: TicketFilter) -> QuerySet[Ticket]:
     return qs
 
 
-def encode_cursor(ticket: Ticket) -> str:
-    raw = json.dumps([ticket.updated_at.isoformat(), ticket.pk]).encode()
+def _sort_key(ticket: Ticket, order: str) -> list[Any]:
+    """The values a page's last ticket has in the order's key, as the cursor stores them."""
+    if order in ("newest", "oldest"):
+        return [ticket.updated_at.isoformat(), ticket.pk]
+    waited = (ticket.last_customer_message_at or ticket.created_at).isoformat()
+    if order == "waiting":
+        return [waited, ticket.pk]
+    rank = PRIORITY_RANKS.get(ticket.priority, len(PRIORITY_RANKS))  # type: ignore[call-overload]
+    return [rank, waited, ticket.pk]
+
+
+def encode_cursor(ticket: Ticket, order: str = "newest") -> str:
+    raw = json.dumps(_sort_key(ticket, order)).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[datetime, int]:
+def decode_cursor(cursor: str, order: str = "newest") -> tuple[Any, ...]:
+    """(datetime, id) — or (rank, datetime, id) for the priority order; 422 when malformed."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        stamp, pk = json.loads(raw)
-        when = parse_datetime(stamp)
-        if when is None or not isinstance(pk, int):
+        values = json.loads(raw)
+        if not isinstance(values, list):
             raise ValueError(cursor)
-        return when, pk
+        rank: list[int] = []
+        if order == "priority":
+            if len(values) != 3 or type(values[0]) is not int:
+                raise ValueError(cursor)
+            rank = [values.pop(0)]
+        if len(values) != 2:
+            raise ValueError(cursor)
+        stamp, pk = values
+        when = parse_datetime(stamp) if isinstance(stamp, str) else None
+        if when is None or type(pk) is not int:
+            raise ValueError(cursor)
+        return (*rank, when, pk)
     except (ValueError, TypeError, json.JSONDecodeError) as exc:
         raise ValidationFailed(_("Invalid cursor."), code="invalid_cursor") from exc
+
+
+class _RowAfter(Func):
+    """`(a, b, id) > (x, y, z)` (or `<`): a row comparison both databases bound an index with.
+
+    An OR of column comparisons is no index bound on PostgreSQL, so a page deep in the list
+    would walk every row before it (docs/performance.md, fix 1)."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, keys: list[Any], values: list[Any], *, descending: bool = False) -> None:
+        self.width = len(keys)
+        self.operator = "<" if descending else ">"
+        super().__init__(*keys, *values)
+
+    def as_sql(  # type: ignore[override]
+        self, compiler: Any, connection: Any, **extra: Any
+    ) -> tuple[str, list[Any]]:
+        parts, params = [], []
+        for expression in self.get_source_expressions():
+            sql, values = compiler.compile(expression)
+            parts.append(sql)
+            params.extend(values)
+        left, right = ", ".join(parts[: self.width]), ", ".join(parts[self.width :])
+        return f"({left}) {self.operator} ({right})", params
+
+
+def _after(qs: QuerySet[Ticket], order: str, key: tuple[Any, ...]) -> QuerySet[Ticket]:
+    """Rows after the cursor's key in the given order."""
+    *ranks, when, pk = key
+    stamp = Value(when, output_field=DateTimeField())
+    if order in ("newest", "oldest"):
+        keys: list[Any] = [F("updated_at"), F("id")]
+    elif order == "waiting":
+        keys = [waiting_since(), F("id")]
+    else:
+        keys = [priority_rank(), waiting_since(), F("id")]
+    values = [Value(r) for r in ranks] + [stamp, Value(pk)]
+    return qs.filter(_RowAfter(keys, values, descending=order == "newest"))
+
+
+ORDER_BY = {
+    "newest": ("-updated_at", "-id"),
+    "oldest": ("updated_at", "id"),
+    "waiting": ("waited", "id"),
+    "priority": ("rank", "waited", "id"),
+}
 
 
 def ticket_page(
     agent: Agent, flt: TicketFilter, *, order: str = "newest", cursor: str = "", limit: int = 50
 ) -> Page:
-    """One page, newest (or oldest) activity first; keyset on (updated_at, id) stays fast."""
+    """One page in the given order; keyset on the order's indexed key stays fast at any depth.
+
+    `waiting` puts the customer who has waited longest first (their last message, else the
+    ticket's opening); `priority` is urgent → low, then longest waiting.
+    """
     if order not in ORDERS:
         raise ValidationFailed(_("Unknown sort order."), code="invalid_order", details=list(ORDERS))
     limit = max(1, min(limit, MAX_PAGE))
@@ -145,23 +235,20 @@ def ticket_page(
         .select_related("customer", "assignee", "inbox", "brand")
         .defer("inbox__credentials")
     )
+    if order in ("waiting", "priority"):
+        # alias(), not annotate(): the expressions stay identical to the indexed ones.
+        qs = qs.alias(waited=waiting_since())
+        if order == "priority":
+            qs = qs.alias(rank=priority_rank())
     if cursor:
-        when, pk = decode_cursor(cursor)
-        # The plain range comes first: PostgreSQL cannot use the OR as an index bound, and
-        # without it a page 100,000 rows down walks those rows (docs/performance.md, fix 1).
-        if order == "newest":
-            qs = qs.filter(updated_at__lte=when).filter(
-                Q(updated_at__lt=when) | Q(updated_at=when, pk__lt=pk)
-            )
-        else:
-            qs = qs.filter(updated_at__gte=when).filter(
-                Q(updated_at__gt=when) | Q(updated_at=when, pk__gt=pk)
-            )
-    qs = qs.order_by(*(["-updated_at", "-id"] if order == "newest" else ["updated_at", "id"]))
+        qs = _after(qs, order, decode_cursor(cursor, order))
+    qs = qs.order_by(*ORDER_BY[order])
     items = list(qs[: limit + 1])
     more = len(items) > limit
     items = items[:limit]
-    return Page(items=items, next_cursor=encode_cursor(items[-1]) if more and items else None)
+    return Page(
+        items=items, next_cursor=encode_cursor(items[-1], order) if more and items else None
+    )
 
 
 # Views count up to here and then say "1,000+": counting 900,000 solved tickets on every
@@ -178,6 +265,11 @@ def view_counts(agent: Agent) -> dict[str, int]:
 def count_label(count: int) -> str:
     """How a capped count reads: `1,000+` above the cap."""
     return f"{COUNT_CAP:,}+" if count > COUNT_CAP else f"{count:,}"
+
+
+def saved_views_for(agent: Agent) -> QuerySet[SavedView]:
+    """The saved views an agent sees in the nav: their own and every shared one."""
+    return SavedView.objects.filter(Q(owner=agent) | Q(shared=True)).order_by("position", "id")
 
 
 def ticket_with_conversation(agent: Agent, ticket_id: int) -> dict[str, Any]:

@@ -9,7 +9,6 @@ from django.utils.functional import SimpleLazyObject
 
 from madoguchi.tickets.queries import VIEWS, count_label, view_counts
 
-
 # Each console area keeps its own stylesheet and script (web/static/web/{css,js}/<area>.*).
 CONSOLE_AREAS = ("inbox", "workspace", "customers", "settings", "notifications", "live")
 
@@ -21,6 +20,8 @@ def console(request: HttpRequest) -> dict[str, Any]:
     if agent is None:
         return {"current_agent": None, "nav_views": VIEWS, "nav_counts": {}}
     from .views.devmail import mail_viewer_enabled
+    from .views.notifications import badge as notification_badge
+    from .views.saved_views import nav_saved_views
 
     return {
         "current_agent": agent,
@@ -28,6 +29,9 @@ def console(request: HttpRequest) -> dict[str, Any]:
         "nav_counts": SimpleLazyObject(
             lambda: {name: count_label(n) for name, n in view_counts(agent).items()}
         ),
+        "notification_badge": SimpleLazyObject(lambda: notification_badge(agent)),
+        # Saved views: listed without counts (a saved search or tag filter is no cheap count).
+        "nav_saved_views": SimpleLazyObject(lambda: nav_saved_views(agent)),
         "mail_viewer_enabled": mail_viewer_enabled(),
         "console_areas": CONSOLE_AREAS,
     }

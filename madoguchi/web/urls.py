@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .routes import customers, inbox, intake, settings, tickets
+from .routes import customers, inbox, intake, live, notifications, settings, tickets
 from .views import auth, contact, devmail, outbox
 
 app_name = "web"
@@ -16,6 +16,8 @@ urlpatterns = [
     *customers.urlpatterns,
     *intake.urlpatterns,
     *settings.urlpatterns,
+    *live.urlpatterns,
+    *notifications.urlpatterns,
     path("outbox/", outbox.outbox, name="outbox"),
     path("outbox/<int:outbox_id>/retry/", outbox.retry, name="outbox_retry"),
     path("dev/mail/", devmail.mail_list, name="dev_mail"),

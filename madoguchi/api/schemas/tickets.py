@@ -43,7 +43,11 @@ class TicketListQuery(Schema):
     customer: QueryId | None = None
     updated_since: datetime | None = None
     q: str = Field(default="", max_length=200, description="full text (Japanese aware)")
-    order: Literal["newest", "oldest"] = "newest"
+    order: Literal["newest", "oldest", "waiting", "priority"] = Field(
+        default="newest",
+        description="newest / oldest activity, `waiting` (longest-waiting customer first), "
+        "`priority` (urgent → low, then longest waiting)",
+    )
     cursor: Cursor = ""
     limit: Limit = 50
 

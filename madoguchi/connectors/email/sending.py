@@ -46,6 +46,9 @@ def build_email(outbound: OutboundMessage) -> EmailMessage:
         display_name=_header_text(outbound.inbox_name), addr_spec=_sender_address(outbound)
     )
     mail["To"] = Address(display_name=_header_text(outbound.to_name), addr_spec=outbound.to)
+    if outbound.cc:
+        # smtplib's send_message delivers to To and Cc alike.
+        mail["Cc"] = [Address(addr_spec=address) for address in outbound.cc]
     subject = _header_text(outbound.subject)
     tag = f"[#{outbound.ticket_number}]"
     mail["Subject"] = subject if tag in subject else f"{subject} {tag}".strip()
@@ -79,11 +82,12 @@ def build_email(outbound: OutboundMessage) -> EmailMessage:
 def send_email(outbound: OutboundMessage) -> SendResult:
     if not outbound.to:
         raise PermanentDeliveryError("no recipient address")
-    try:
-        validate_email(outbound.to)
-        Address(addr_spec=outbound.to)
-    except (ValidationError, ValueError, IndexError) as exc:
-        raise PermanentDeliveryError(f"invalid recipient address: {outbound.to}") from exc
+    for address in (outbound.to, *outbound.cc):
+        try:
+            validate_email(address)
+            Address(addr_spec=address)
+        except (ValidationError, ValueError, IndexError) as exc:
+            raise PermanentDeliveryError(f"invalid recipient address: {address}") from exc
     mail = build_email(outbound)
     smtp_cls = smtplib.SMTP_SSL if settings.EMAIL_USE_SSL else smtplib.SMTP
     try:

@@ -133,7 +133,11 @@ def apply_changes(
         ticket.save(update_fields=[*fields, "updated_at"])
         if "subject" in fields:
             reindex_ticket(ticket)
-        emit_on_commit(TicketUpdated(ticket_id=ticket.pk, changes=done))
+        emit_on_commit(
+            TicketUpdated(
+                ticket_id=ticket.pk, changes=done, actor_agent_id=agent.pk if agent else None
+            )
+        )
     return done
 
 
@@ -156,6 +160,10 @@ def do_mark_spam(agent: Agent, ticket_id: int, spam: bool = True) -> Ticket:
         if spam and ticket.status not in (Status.SOLVED, Status.CLOSED):
             apply_changes(agent, ticket, {"status": Status.CLOSED})
         emit_on_commit(
-            TicketUpdated(ticket_id=ticket.pk, changes={"is_spam": (str(not spam), str(spam))})
+            TicketUpdated(
+                ticket_id=ticket.pk,
+                changes={"is_spam": (str(not spam), str(spam))},
+                actor_agent_id=agent.pk,
+            )
         )
     return ticket

@@ -14,10 +14,10 @@ from madoguchi.accounts.models import Agent
 from madoguchi.accounts.permissions import Capability, require
 from madoguchi.core.errors import NotFound
 
-from ..access import get_visible_ticket
+from ..access import get_ticket_for_write, get_visible_ticket
 from ..models import Macro, Message, Ticket
 from .changes import apply_changes, check_changes
-from .replies import do_reply
+from .replies import NewAttachment, do_reply
 
 _VARIABLE = re.compile(r"\{\{\s*([a-z_]+)\.([a-z_]+)\s*\}\}")
 
@@ -76,23 +76,52 @@ def visible_macros(agent: Agent, brand_id: int | None = None):  # type: ignore[n
 
 @transaction.atomic
 def do_apply_macro(
-    agent: Agent, ticket_id: int, macro_id: int, *, send: bool = True, body: str | None = None
+    agent: Agent,
+    ticket_id: int,
+    macro_id: int,
+    *,
+    send: bool = True,
+    body: str | None = None,
+    internal: bool = False,
+    expected_last_message_id: int | None = None,
+    attachments: list[NewAttachment] | None = None,
+    set_status: str = "",
+    subject: str = "",
+    to: str = "",
+    cc: list[str] | None = None,
 ) -> Message | None:
-    """Reply with the rendered macro (or the agent's edit of it) and apply its field changes."""
+    """Reply with the rendered macro (or the agent's edit of it) and apply its field changes.
+
+    The console sends through here when a macro was picked: the same stale-ticket guard and
+    attachments as a plain reply, and the agent's own status choice wins over the macro's.
+    A note (`internal=True`) keeps the macro's field changes but never sets the status from
+    the reply; the status change then comes as a plain field change.
+    """
     require(agent, Capability.WRITE)
     ticket = get_visible_ticket(agent, ticket_id)
     macro = visible_macros(agent, ticket.brand_id).filter(pk=macro_id).first()
     if macro is None:
         raise NotFound(_("Macro not found."), code="macro_not_found")
-    changes = check_changes(macro_changes(macro))
+    changes = macro_changes(macro)
+    if set_status:
+        changes["status"] = set_status
+    changes = check_changes(changes)
     message = None
     text = body if body is not None else render_macro(macro, ticket, agent)
-    if send and text.strip():
-        message = do_reply(agent, ticket.pk, text, set_status=changes.pop("status", ""))
-        ticket.refresh_from_db()
+    if send and (text.strip() or attachments):
+        message = do_reply(
+            agent,
+            ticket.pk,
+            text,
+            internal=internal,
+            attachments=attachments,
+            expected_last_message_id=expected_last_message_id,
+            set_status="" if internal else changes.pop("status", ""),
+            subject=subject,
+            to=to,
+            cc=cc,
+        )
     if changes:
-        from ..access import get_ticket_for_write
-
         apply_changes(agent, get_ticket_for_write(agent, ticket.pk), changes)
     Macro.objects.filter(pk=macro.pk).update(usage_count=F("usage_count") + 1)
     return message

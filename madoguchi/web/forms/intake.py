@@ -62,9 +62,22 @@ class CallForm(_IntakeForm):
         label=_("Duration (minutes)"), required=False, min_value=0, max_value=24 * 60
     )
 
+    # The caller pop-up's choice ("ticket:<number>" or "new:<customer id>"); JS also copies it
+    # into ticket_number / customer_id, this makes the choice work without JS too.
+    call_target = forms.CharField(required=False, max_length=40)
+
     @staticmethod
     def new_token() -> str:
         return str(uuid.uuid4())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind, _sep, value = (data.get("call_target") or "").partition(":")
+        if kind == "ticket" and value.isdigit() and not data.get("ticket_number"):
+            data["ticket_number"] = int(value)
+        elif kind == "new" and value.isdigit() and not data.get("customer_id"):
+            data["customer_id"] = int(value)
+        return data
 
     def clean_number(self) -> str:
         value = valid_phone(self.cleaned_data.get("number", ""))

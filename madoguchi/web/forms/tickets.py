@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -12,6 +13,13 @@ from madoguchi.accounts.models import Agent, Team
 from madoguchi.tickets.models import Priority, Status
 
 from .common import TicketNumberField, _blank, set_choices, split_tags
+
+ADDRESS_SPLIT = re.compile(r"[,;、，\s]+")
+
+
+def split_addresses(value: str) -> list[str]:
+    """`a@x.jp, b@y.jp; c@z.jp` → three addresses (checked by the reply action)."""
+    return [a for a in ADDRESS_SPLIT.split(value or "") if a]
 
 
 class ReplyForm(forms.Form):
@@ -25,6 +33,10 @@ class ReplyForm(forms.Form):
         required=False, min_value=0, widget=forms.HiddenInput
     )
     macro = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    # Email replies only; the reply action checks them against the customer and the channel.
+    to = forms.CharField(label=_("To"), required=False, max_length=254)
+    cc = forms.CharField(label=_("Cc"), required=False, max_length=2000)
+    subject = forms.CharField(label=_("Subject"), required=False, max_length=250)
     set_status = forms.ChoiceField(
         label=_("Then set status"),
         required=False,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ..views import files, tickets
+from ..views import files, tickets, workspace
 
 urlpatterns = [
     path("tickets/<int:ticket_id>/", tickets.ticket_page, name="ticket"),
@@ -15,5 +15,6 @@ urlpatterns = [
         tickets.macro_preview,
         name="macro_preview",
     ),
+    path("agents/mention/", workspace.mention_agents, name="mention_agents"),
     path("attachments/<int:attachment_id>/", files.attachment, name="attachment"),
 ]

@@ -19,9 +19,10 @@ from madoguchi.customers.models import Identity
 from madoguchi.inboxes.models import Outbox, OutboxState
 from madoguchi.tickets.access import visible_tickets
 from madoguchi.tickets.actions.macros import visible_macros
-from madoguchi.tickets.actions.replies import customer_handles
 from madoguchi.tickets.models import Message, Priority, Status, Ticket, TimelineEvent
 from madoguchi.tickets.queries import ticket_with_conversation
+
+from .workspace import highlight_mentions, reply_box
 
 OTHER_TICKETS = 8
 # Timeline kinds already told by the conversation itself, or by the header.
@@ -134,17 +135,21 @@ def ticket_context(agent: Agent, ticket_id: int, *, new_after: int | None = None
     data = ticket_with_conversation(agent, ticket_id)
     ticket: Ticket = data["ticket"]
     messages: list[Message] = data["messages"]
-    route = registry.get(ticket.channel).reply_route(
-        customer_handles(ticket.customer_id), ticket.customer.name
-    )
+    identities = list(Identity.objects.filter(customer_id=ticket.customer_id))
+    # The same order customer_handles() uses, without asking the database twice.
+    handles: dict[str, list[str]] = {}
+    for identity in sorted(identities, key=lambda i: (not i.is_primary, i.pk)):
+        handles.setdefault(identity.kind, []).append(identity.handle)
+    route = registry.get(ticket.channel).reply_route(handles, ticket.customer.name)
     other_tickets = list(
         visible_tickets(agent)
         .filter(customer_id=ticket.customer_id)
         .exclude(pk=ticket.pk)
         .order_by("-updated_at", "-id")[:OTHER_TICKETS]
     )
-    identities = list(Identity.objects.filter(customer_id=ticket.customer_id))
+    highlight_mentions(messages)
     return {
+        **reply_box(ticket, route, identities),
         "ticket": ticket,
         "stream": build_stream(messages, data["timeline"], new_after=new_after),
         "last_message_id": max((m.pk for m in messages), default=0),

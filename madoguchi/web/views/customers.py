@@ -1,15 +1,13 @@
-"""The customer directory: search, profile, edit, merge."""
+"""The customer directory: search, list, picker, the profile page and its full-form edit."""
 
 from __future__ import annotations
 
 import base64
 import json
 from datetime import datetime
-from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,20 +18,22 @@ from django.views.decorators.http import require_GET, require_POST
 from madoguchi.accounts.models import Agent
 from madoguchi.accounts.permissions import Capability, can
 from madoguchi.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
-from madoguchi.customers.actions import Handle, do_update_customer
-from madoguchi.customers.models import Customer, IdentityKind
-from madoguchi.search.index import match
+from madoguchi.customers.actions import do_update_customer
+from madoguchi.customers.models import Customer
+from madoguchi.customers.queries import matching_ids
+from madoguchi.search.index import document_condition, match
 from madoguchi.search.models import DocumentKind
-from madoguchi.tickets.access import get_visible_customer, visible_customers, visible_tickets
-from madoguchi.tickets.actions import do_merge_customers
+from madoguchi.tickets.access import get_visible_customer, visible_customers
 
-from ..forms import CustomerForm, MergeCustomerForm
-from .base import console_view
+from ..forms.customers import CustomerForm, IdentityForm
+from .base import console_view, is_htmx
+from .customer_profile import profile_initial, profile_saved, section_context, ticket_page
 
 PAGE_SIZE = 50
 SEARCH_LIMIT = 200
+MATCH_CAP = 5000
+RARE_MATCHES = 1000
 PICKER_LIMIT = 8
-CUSTOMER_TICKETS = 50
 
 
 def _cursor(customer: Customer) -> str:
@@ -59,26 +59,42 @@ def search_customers(agent: Agent, query: str, limit: int) -> list[Customer]:
     return [found[pk] for pk in ids if pk in found][:limit]
 
 
+def _matching(qs: QuerySet[Customer], query: str) -> QuerySet[Customer]:
+    """Only customers whose search document matches, keeping the list's order and keyset.
+
+    A rare term (a phone number, an email, an unusual name) matches few documents: their ids
+    come straight from the index. A common one (山田) matches many: PostgreSQL then checks
+    the document of each row while walking the list in its order (an EXISTS), which finds a
+    page quickly and never caps paging; SQLite pages within the first MATCH_CAP matches.
+    """
+    ids = matching_ids(query, RARE_MATCHES + 1)
+    if len(ids) <= RARE_MATCHES:
+        return qs.filter(pk__in=ids)
+    condition = document_condition(DocumentKind.CUSTOMER, query)
+    if condition is not None:
+        return qs.filter(condition)
+    return qs.filter(pk__in=match(DocumentKind.CUSTOMER, query, limit=MATCH_CAP))
+
+
 @require_GET
 @console_view
 def customer_list(request: HttpRequest, agent: Agent) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
     cursor = request.GET.get("cursor", "")
     next_cursor = None
+    qs = visible_customers(agent).prefetch_related("identities").order_by("-updated_at", "-id")
     if query:
-        customers = search_customers(agent, query, SEARCH_LIMIT)
-    else:
-        qs = visible_customers(agent).prefetch_related("identities").order_by("-updated_at", "-id")
-        position = _decode(cursor) if cursor else None
-        if cursor and position is None:
-            raise ValidationFailed(_("Invalid cursor."), code="invalid_cursor")
-        if position:
-            when, pk = position
-            qs = qs.filter(Q(updated_at__lt=when) | Q(updated_at=when, pk__lt=pk))
-        customers = list(qs[: PAGE_SIZE + 1])
-        if len(customers) > PAGE_SIZE:
-            customers = customers[:PAGE_SIZE]
-            next_cursor = _cursor(customers[-1])
+        qs = _matching(qs, query)
+    position = _decode(cursor) if cursor else None
+    if cursor and position is None:
+        raise ValidationFailed(_("Invalid cursor."), code="invalid_cursor")
+    if position:
+        when, pk = position
+        qs = qs.filter(Q(updated_at__lt=when) | Q(updated_at=when, pk__lt=pk))
+    customers = list(qs[: PAGE_SIZE + 1])
+    if len(customers) > PAGE_SIZE:
+        customers = customers[:PAGE_SIZE]
+        next_cursor = _cursor(customers[-1])
     return render(
         request,
         "web/customers/list.html",
@@ -87,6 +103,8 @@ def customer_list(request: HttpRequest, agent: Agent) -> HttpResponse:
             "q": query,
             "next_cursor": next_cursor,
             "first_page": not cursor,
+            "can_import": can(agent, Capability.WRITE) and can(agent, Capability.VIEW_ALL),
+            "can_export": can(agent, Capability.EXPORT),
             "nav_active": "customers",
         },
     )
@@ -110,45 +128,22 @@ def _profile(
     customer: Customer,
     *,
     form: CustomerForm | None = None,
-    merge_form: MergeCustomerForm | None = None,
     error: object = None,
     status: int = 200,
 ) -> HttpResponse:
-    tickets = list(
-        visible_tickets(agent)
-        .filter(customer=customer)
-        .select_related("assignee", "inbox")
-        .order_by("-updated_at", "-id")[: CUSTOMER_TICKETS + 1]
+    """The whole profile page; its sections are the same templates htmx swaps in place."""
+    editing = form is not None or request.GET.get("edit") == "profile"
+    context = section_context(
+        agent,
+        customer,
+        form=form or CustomerForm(initial=profile_initial(customer)),
+        error=error,
+        editing=editing,
+        identity_form=IdentityForm(),
+        nav_active="customers",
+        **ticket_page(agent, customer, request.GET.get("before", "")),
     )
-    initial: dict[str, Any] = {
-        "name": customer.name,
-        "name_kana": customer.name_kana,
-        "language": customer.language,
-        "preferred_channel": customer.preferred_channel,
-        "postal_code": customer.postal_code,
-        "address": customer.address,
-        "notes": customer.notes,
-        "tags": " ".join(customer.tags),
-    }
-    return render(
-        request,
-        "web/customers/detail.html",
-        {
-            "customer": customer,
-            "customer_language": dict(settings.LANGUAGES).get(customer.language, customer.language),
-            "identities": list(customer.identities.all()),
-            "tickets": tickets[:CUSTOMER_TICKETS],
-            "more_tickets": len(tickets) > CUSTOMER_TICKETS,
-            "form": form or CustomerForm(initial=initial),
-            "merge_form": merge_form or MergeCustomerForm(),
-            "can_write": can(agent, Capability.WRITE),
-            "can_merge": can(agent, Capability.MERGE_CUSTOMERS),
-            "error": error,
-            "editing": form is not None,
-            "nav_active": "customers",
-        },
-        status=status,
-    )
+    return render(request, "web/customers/detail.html", context, status=status)
 
 
 @require_GET
@@ -162,14 +157,12 @@ def customer_detail(request: HttpRequest, agent: Agent, customer_id: int) -> Htt
 def customer_edit(request: HttpRequest, agent: Agent, customer_id: int) -> HttpResponse:
     customer = get_visible_customer(agent, customer_id)
     form = CustomerForm(request.POST)
+    if is_htmx(request):
+        return profile_saved(request, agent, customer, form)
     if not form.is_valid():
         return _profile(request, agent, customer, form=form, status=422)
-    data = form.cleaned_data
-    handles = [Handle(IdentityKind.EMAIL, data["add_email"])] if data["add_email"] else []
-    if data["add_phone"]:
-        handles.append(Handle(IdentityKind.PHONE, data["add_phone"]))
     try:
-        do_update_customer(agent, customer, form.fields_for_action(), handles)
+        do_update_customer(agent, customer, form.fields_for_action(), form.handles())
     except (Forbidden, NotFound):
         raise
     except DomainError as exc:
@@ -177,24 +170,3 @@ def customer_edit(request: HttpRequest, agent: Agent, customer_id: int) -> HttpR
         return _profile(request, agent, customer, form=form, error=exc.message, status=exc.status)
     messages.success(request, _("Customer saved."))
     return HttpResponseRedirect(reverse("web:customer", args=[customer.pk]))
-
-
-@require_POST
-@console_view
-def customer_merge(request: HttpRequest, agent: Agent, customer_id: int) -> HttpResponse:
-    """Merge this customer into another; the action itself checks MERGE_CUSTOMERS."""
-    source = get_visible_customer(agent, customer_id)
-    form = MergeCustomerForm(request.POST)
-    if not form.is_valid():
-        return _profile(request, agent, source, merge_form=form, status=422)
-    try:
-        target = get_visible_customer(agent, form.cleaned_data["target"])
-        merged = do_merge_customers(agent, source, target)
-    except Forbidden:
-        raise
-    except DomainError as exc:
-        return _profile(
-            request, agent, source, merge_form=form, error=exc.message, status=exc.status
-        )
-    messages.success(request, _("Customers merged."))
-    return HttpResponseRedirect(reverse("web:customer", args=[merged.pk]))

@@ -4,22 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from madoguchi.accounts.models import Agent
 from madoguchi.accounts.permissions import Capability, require
 from madoguchi.connectors import fax, phone
 from madoguchi.core.errors import DomainError, NotFound
+from madoguchi.customers.actions import resolve
+from madoguchi.customers.models import Customer, Identity, IdentityKind
 from madoguchi.inboxes.ingest import ingest
-from madoguchi.tickets.access import get_visible_customer, visible_tickets
+from madoguchi.lib.handles import InvalidHandle, normalise_phone
+from madoguchi.tickets.access import get_visible_customer, visible_customers, visible_tickets
+from madoguchi.tickets.models import UNSOLVED
 
 from ..forms import CallForm, FaxForm
 from .base import console_view, working_inboxes
+from .customers import search_customers
+
+CALLER_MATCHES = 5
+CALLER_TICKETS = 5
+MIN_LOOKUP_DIGITS = 4
 
 
 def _known(agent: Agent, form: CallForm | FaxForm) -> tuple[int | None, int | None]:
@@ -49,6 +60,52 @@ def _render(
     active = "call" if isinstance(form, CallForm) else "fax"
     return render(
         request, template, {"form": form, "error": error, "nav_active": active}, status=status
+    )
+
+
+def callers(agent: Agent, number: str) -> list[Customer]:
+    """Who is calling: the owner of the exact number first (however it is typed: full-width
+    digits, +81, dashes), then customers whose number starts with what is typed so far."""
+    digits = sum(ch.isdigit() for ch in number)
+    if digits < MIN_LOOKUP_DIGITS:
+        return []
+    found: list[Customer] = []
+    try:
+        e164 = normalise_phone(number, settings.PHONE_DEFAULT_REGION)
+    except InvalidHandle:
+        e164 = ""
+    if e164:
+        owner = (
+            Identity.objects.filter(kind__in=[IdentityKind.PHONE, IdentityKind.FAX], handle=e164)
+            .select_related("customer")
+            .first()
+        )
+        if owner:
+            customer = resolve(owner.customer)
+            if visible_customers(agent).filter(pk=customer.pk).exists():
+                found.append(customer)
+    for customer in search_customers(agent, number, CALLER_MATCHES):
+        if all(c.pk != customer.pk for c in found):
+            found.append(customer)
+    return found[:CALLER_MATCHES]
+
+
+@require_GET
+@console_view
+def caller_lookup(request: HttpRequest, agent: Agent) -> HttpResponse:
+    """The call-center pop-up: the customer behind the number and their open tickets."""
+    number = request.GET.get("number", "").strip()[:30]
+    cards = []
+    for customer in callers(agent, number):
+        tickets = list(
+            visible_tickets(agent)
+            .filter(customer=customer, status__in=UNSOLVED)
+            .order_by("-updated_at", "-id")[:CALLER_TICKETS]
+        )
+        cards.append({"customer": customer, "tickets": tickets})
+    enough = sum(ch.isdigit() for ch in number) >= MIN_LOOKUP_DIGITS
+    return render(
+        request, "web/intake/_caller.html", {"cards": cards, "number": number if enough else ""}
     )
 
 

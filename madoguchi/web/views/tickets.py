@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -27,10 +28,13 @@ from madoguchi.tickets.actions import (
 from madoguchi.tickets.actions.macros import macro_changes, visible_macros
 from madoguchi.tickets.actions.replies import NewAttachment
 from madoguchi.tickets.models import Macro, Priority, Status, Ticket
+from madoguchi.tickets.reading import do_mark_read
 
 from ..forms import MergeTicketForm, ReplyForm, TicketUpdateForm
+from ..forms.tickets import split_addresses
 from .base import console_view, is_htmx
 from .conversation import ticket_context
+from .workspace import inbox_querystring, neighbours
 
 MAX_REPLY_FILES = 10
 
@@ -62,13 +66,22 @@ def _page(
     reply_initial: dict[str, Any] | None = None,
     update_form: TicketUpdateForm | None = None,
     merge_form: MergeTicketForm | None = None,
+    mark_read: bool = False,
 ) -> HttpResponse:
     context = ticket_context(agent, ticket_id, new_after=new_after)
     ticket = context["ticket"]
-    initial = {"mode": "public", **(reply_initial or {})}
+    if mark_read:
+        do_mark_read(agent, ticket)
+    initial = {
+        "mode": "public",
+        "to": context["default_to"] if context["mail_reply"] else "",
+        "subject": context["default_subject"],
+        **(reply_initial or {}),
+    }
     initial["expected_last_message_id"] = context["last_message_id"]
     context.update(
         {
+            "nav": neighbours(agent, ticket, inbox_querystring(request)),
             "reply_form": ReplyForm(initial=initial),
             "update_form": update_form or _update_form(ticket),
             "merge_form": merge_form or MergeTicketForm(),
@@ -84,7 +97,7 @@ def _page(
 @require_GET
 @console_view
 def ticket_page(request: HttpRequest, agent: Agent, ticket_id: int) -> HttpResponse:
-    return _page(request, agent, ticket_id)
+    return _page(request, agent, ticket_id, mark_read=True)
 
 
 def _uploads(request: HttpRequest) -> list[NewAttachment]:
@@ -112,12 +125,24 @@ def _macro_for(agent: Agent, ticket_id: int, macro_id: int) -> Macro:
     return macro
 
 
+def _draft(request: HttpRequest) -> dict[str, Any]:
+    """What the agent wrote, to put back in the reply box when the send is refused."""
+    post = request.POST
+    draft = {name: post.get(name, "") for name in ("body", "to", "cc", "subject", "set_status")}
+    draft["mode"] = post.get("mode", "public")
+    draft["macro"] = post.get("macro", "")
+    return draft
+
+
 @require_POST
 @console_view
 def reply(request: HttpRequest, agent: Agent, ticket_id: int) -> HttpResponse:
-    """Send a public reply or add a note; a stale view (409) shows the news and keeps the draft."""
+    """Send a public reply or add a note; a stale view (409) shows the news and keeps the draft.
+
+    With a macro picked, the macro action sends it, so its field changes apply with the reply.
+    """
     form = ReplyForm(request.POST)
-    draft = {"body": request.POST.get("body", ""), "mode": request.POST.get("mode", "public")}
+    draft = _draft(request)
     if not form.is_valid():
         return _page(
             request, agent, ticket_id, status=422, error=_("Please check the reply form."),
@@ -125,25 +150,30 @@ def reply(request: HttpRequest, agent: Agent, ticket_id: int) -> HttpResponse:
         )  # fmt: skip
     data = form.cleaned_data
     internal = data["mode"] == "internal"
-    draft["macro"] = data["macro"]
-    draft["set_status"] = data["set_status"]
     expected = data["expected_last_message_id"]
+    mail = {} if internal else {
+        "to": data["to"], "cc": split_addresses(data["cc"]), "subject": data["subject"],
+    }  # fmt: skip
     try:
         with transaction.atomic():
-            macro = _macro_for(agent, ticket_id, data["macro"]) if data["macro"] else None
-            set_status = data["set_status"] or (macro.set_status if macro else "")
-            message = do_reply(
-                agent,
-                ticket_id,
-                data["body"],
-                internal=internal,
-                attachments=_uploads(request),
-                expected_last_message_id=expected,
-                set_status=set_status,
-            )
-            if macro is not None:
-                # The macro's other field changes (priority, tags) and its usage count.
-                do_apply_macro(agent, ticket_id, macro.pk, send=False)
+            uploads = _uploads(request)
+            if data["macro"]:
+                if not data["body"].strip() and not uploads:
+                    raise ValidationFailed(_("The reply is empty."), code="empty_reply")
+                macro = _macro_for(agent, ticket_id, data["macro"])
+                message = do_apply_macro(
+                    agent, ticket_id, macro.pk, body=data["body"], internal=internal,
+                    attachments=uploads, expected_last_message_id=expected,
+                    set_status=data["set_status"], **mail,
+                )  # fmt: skip
+            else:
+                message = do_reply(
+                    agent, ticket_id, data["body"], internal=internal, attachments=uploads,
+                    expected_last_message_id=expected, set_status=data["set_status"], **mail,
+                )  # fmt: skip
+                if internal and data["set_status"]:
+                    # A note does not change the status by itself; the select still should.
+                    do_update_ticket(agent, ticket_id, {"status": data["set_status"]})
     except (Forbidden, NotFound):
         raise
     except Conflict as exc:
@@ -159,7 +189,11 @@ def reply(request: HttpRequest, agent: Agent, ticket_id: int) -> HttpResponse:
         )
     messages.success(request, _("Note added.") if internal else _("Reply sent."))
     url = reverse("web:ticket", args=[ticket_id])
-    return HttpResponseRedirect(f"{url}#message-{message.pk}")
+    back = request.POST.get("from")
+    if back:
+        url = f"{url}?{urlencode({'from': back[:1000]})}"
+    anchor = f"#message-{message.pk}" if message else ""
+    return HttpResponseRedirect(f"{url}{anchor}")
 
 
 @require_POST

@@ -1,0 +1,1 @@
+"""Automation: in-app notifications now; rules, SLA policies and business calendars later."""

@@ -1,0 +1,1 @@
+"""Settings pages for leads and admins, one module per page; writes go through actions."""

@@ -1,0 +1,198 @@
+"""The ticket workspace's helpers: neighbours in the inbox list the agent came from, `@`
+mentions (autocomplete and highlighting) and what the reply box knows about the channel."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from madoguchi.accounts.models import Agent, Brand, Team
+from madoguchi.connectors.base import ReplyRoute
+from madoguchi.core.errors import DomainError
+from madoguchi.customers.models import Identity
+from madoguchi.tickets.mentions import matching_agents, mention_spans, name_keys
+from madoguchi.tickets.models import Message, Ticket
+from madoguchi.tickets.queries import TicketFilter, filtered_tickets
+from madoguchi.tickets.reply_limits import reply_limit
+
+from ..forms import InboxFilterForm
+from .base import console_view, working_inboxes
+
+DEFAULT_VIEW = "unsolved"  # what `/` shows without parameters
+MAX_FROM = 1000
+
+
+# ---- next / previous ticket of the inbox list --------------------------------------------
+
+
+def inbox_querystring(request: HttpRequest) -> str:
+    """The inbox list this ticket was opened from: `?from=<querystring>`, else the Referer
+    when it is our own inbox page; "" means the inbox's default view."""
+    given = request.POST.get("from") if request.method == "POST" else request.GET.get("from")
+    if given is not None:
+        return given[:MAX_FROM]
+    referer = request.headers.get("Referer", "")
+    if referer:
+        parts = urlsplit(referer)
+        same_host = not parts.netloc or parts.netloc == request.get_host()
+        if same_host and parts.path == reverse("web:inbox"):
+            return parts.query[:MAX_FROM]
+    return ""
+
+
+def _filter_of(agent: Agent, querystring: str) -> tuple[TicketFilter, str] | None:
+    """The inbox's filter for a querystring, read the way the inbox reads it; None if invalid."""
+    data = QueryDict(querystring, mutable=True)
+    data.pop("cursor", None)
+    data.setlist("status", [s for s in data.getlist("status") if s])
+    if "view" not in data:
+        data["view"] = DEFAULT_VIEW
+    if set(data) <= {"view"}:
+        return TicketFilter(view=str(data.get("view") or "")), "newest"
+    form = InboxFilterForm(
+        data,
+        inboxes=working_inboxes(agent, active_only=False),
+        brands=Brand.objects.order_by("name"),
+        agents=Agent.objects.filter(user__is_active=True).order_by("display_name"),
+        teams=Team.objects.order_by("name"),
+    )
+    if not form.is_valid():
+        return None
+    clean = form.cleaned_data
+    assignee = clean.get("assignee") or ""
+    flt = TicketFilter(
+        view=clean.get("view") or "",
+        status=list(clean.get("status") or []),
+        inbox_id=clean.get("inbox"),
+        brand_id=clean.get("brand"),
+        assignee_id=agent.pk
+        if assignee == "me"
+        else (int(assignee) if assignee.isdigit() else None),
+        unassigned=assignee == "none",
+        team_id=clean.get("team"),
+        tag=(clean.get("tag") or "").strip(),
+        priority=clean.get("priority") or "",
+        channel=clean.get("channel") or "",
+        customer_id=clean.get("customer"),
+        q=clean.get("q") or "",
+    )
+    return flt, clean.get("order") or "newest"
+
+
+@dataclass
+class Neighbours:
+    querystring: str
+    previous: Ticket | None = None
+    next: Ticket | None = None
+
+    def url(self, ticket: Ticket | None) -> str:
+        if ticket is None:
+            return ""
+        base = reverse("web:ticket", args=[ticket.pk])
+        return f"{base}?{urlencode({'from': self.querystring})}" if self.querystring else base
+
+    @property
+    def previous_url(self) -> str:
+        return self.url(self.previous)
+
+    @property
+    def next_url(self) -> str:
+        return self.url(self.next)
+
+    @property
+    def inbox_url(self) -> str:
+        base = reverse("web:inbox")
+        return f"{base}?{self.querystring}" if self.querystring else base
+
+
+def neighbours(agent: Agent, ticket: Ticket, querystring: str) -> Neighbours:
+    """The tickets above and below this one in that list: two keyset queries on the same
+    (updated_at, id) order the inbox uses, so it stays fast at any list length."""
+    found = Neighbours(querystring)
+    try:
+        parsed = _filter_of(agent, querystring)
+        if parsed is None:
+            return found
+        flt, order = parsed
+        qs = filtered_tickets(agent, flt).exclude(pk=ticket.pk).only("pk", "number", "subject")
+    except DomainError:
+        return found
+    when, pk = ticket.updated_at, ticket.pk
+    after = Q(updated_at__lt=when) | Q(updated_at=when, pk__lt=pk)
+    before = Q(updated_at__gt=when) | Q(updated_at=when, pk__gt=pk)
+    down, up = ("-updated_at", "-id"), ("updated_at", "id")
+    if order == "oldest":
+        after, before, down, up = before, after, up, down
+    found.next = qs.filter(after).order_by(*down).first()
+    found.previous = qs.filter(before).order_by(*up).first()
+    return found
+
+
+# ---- @mentions -------------------------------------------------------------------------
+
+
+@require_GET
+@console_view
+def mention_agents(request: HttpRequest, agent: Agent) -> HttpResponse:
+    """Active agents matching what follows `@` in the note box (JSON for workspace.js)."""
+    prefix = request.GET.get("q", "")[:60]
+    return JsonResponse(
+        {
+            "agents": [
+                {"id": a.pk, "name": a.display_name, "username": a.user.username}
+                for a in matching_agents(prefix)
+            ]
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def highlight_mentions(messages: list[Message]) -> None:
+    """Give notes that name agents a `mention_html`: their HTML with each `@name` marked.
+
+    One query for all the named agents of the page, whatever the number of notes.
+    """
+    notes = [m for m in messages if m.is_internal and m.meta.get("mentions")]
+    ids = {i for m in notes for i in m.meta["mentions"] if isinstance(i, int)}
+    if not ids:
+        return
+    keys = name_keys(Agent.objects.filter(pk__in=ids).select_related("user"))
+    for m in notes:
+        written = {
+            html.escape(m.body_text[s.start : s.end]) for s in mention_spans(m.body_text, keys)
+        }
+        if not written:
+            continue
+        # One pass, longest first: `@佐藤 花子` is marked whole, never inside `@佐藤`.
+        pattern = re.compile("|".join(re.escape(w) for w in sorted(written, key=len, reverse=True)))
+        m.mention_html = pattern.sub(  # type: ignore[attr-defined]
+            lambda found: f'<span class="mention">{found.group(0)}</span>', m.body_html
+        )
+
+
+# ---- the reply box ---------------------------------------------------------------------
+
+
+def reply_box(
+    ticket: Ticket, route: ReplyRoute | None, identities: list[Identity]
+) -> dict[str, Any]:
+    """What the reply box shows for this channel: mail headers, or a character limit."""
+    mail = route is not None and route.transport == "email"
+    subject = ticket.subject or ""
+    if subject and not subject.lower().startswith(("re:", "re：")):
+        subject = f"Re: {subject}"
+    return {
+        "mail_reply": mail,
+        "customer_emails": [i.handle for i in identities if i.kind == "email"] if mail else [],
+        "default_to": route.to if route else "",
+        "default_subject": subject if mail else "",
+        "reply_limit": None if mail else reply_limit(ticket.channel),
+    }
