@@ -21,6 +21,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from madoguchi.accounts.models import Agent
 from madoguchi.accounts.permissions import Capability, require
 from madoguchi.core.errors import DomainError, Forbidden
+from madoguchi.customers.import_recovery import (
+    STALE_MINUTES,
+    do_restart_import,
+    expire_if_stale,
+    fail_stale_imports,
+)
 from madoguchi.customers.imports import (
     IMPORT_FIELDS,
     MAX_IMPORT_BYTES,
@@ -49,7 +55,9 @@ def _upload_page(
     error: object = None,
     status: int = 200,
 ) -> HttpResponse:
-    recent = CustomerImport.objects.filter(created_by=agent).order_by("-id")[:10]
+    mine = CustomerImport.objects.filter(created_by=agent)
+    fail_stale_imports(mine)
+    recent = mine.order_by("-id")[:10]
     return render(
         request,
         "web/customers/import.html",
@@ -60,6 +68,7 @@ def _upload_page(
             "max_mb": MAX_IMPORT_BYTES // (1024 * 1024),
             "max_rows": MAX_IMPORT_ROWS,
             "fields": IMPORT_FIELDS,
+            "stale_minutes": STALE_MINUTES,
             "nav_active": "customers",
         },
         status=status,
@@ -121,8 +130,17 @@ def _mapping_page(
 @require_http_methods(["GET", "POST"])
 @console_view
 def import_detail(request: HttpRequest, agent: Agent, import_id: int) -> HttpResponse:
-    """The mapping step while the import waits for it, then its progress and outcome."""
-    job = get_import(agent, import_id)
+    """The mapping step while the import waits for it, then its progress and outcome; a
+    failed import can be started again from here (`restart`)."""
+    job = expire_if_stale(get_import(agent, import_id))
+    if request.method == "POST" and "restart" in request.POST:
+        try:
+            again = do_restart_import(agent, job)
+        except Forbidden:
+            raise
+        except DomainError as exc:
+            return _status_page(request, job, error=exc.message, status=exc.status)
+        return HttpResponseRedirect(reverse("web:customer_import", args=[again.pk]))
     if request.method == "POST":
         mapping = {str(i): request.POST.get(f"col-{i}", "") for i in range(len(job.headers))}
         try:
@@ -134,16 +152,26 @@ def import_detail(request: HttpRequest, agent: Agent, import_id: int) -> HttpRes
         return HttpResponseRedirect(reverse("web:customer_import", args=[job.pk]))
     if job.status == ImportStatus.MAPPING:
         return _mapping_page(request, job, job.mapping)
+    return _status_page(request, job)
+
+
+def _status_page(
+    request: HttpRequest, job: CustomerImport, *, error: object = None, status: int = 200
+) -> HttpResponse:
     return render(
-        request, "web/customers/import_status.html", {"job": job, "nav_active": "customers"}
+        request,
+        "web/customers/import_status.html",
+        {"job": job, "error": error, "nav_active": "customers"},
+        status=status,
     )
 
 
 @require_GET
 @console_view
 def import_progress(request: HttpRequest, agent: Agent, import_id: int) -> HttpResponse:
-    """The fragment the status page polls; it stops polling once the import has finished."""
-    job = get_import(agent, import_id)
+    """The fragment the status page polls; it stops polling once the import has finished
+    (or is found stale: then it shows the failure and the restart button)."""
+    job = expire_if_stale(get_import(agent, import_id))
     return render(request, "web/customers/_import_progress.html", {"job": job})
 
 

@@ -111,6 +111,21 @@ def saveable_query(params: QueryDict) -> str:
     return data.urlencode()
 
 
+# What a row shows (web/templatetags/inbox_rows.py); ticket_page adds the sort keys.
+LIST_COLUMNS = (
+    "number",
+    "subject",
+    "status",
+    "priority",
+    "channel",
+    "preview",
+    "is_spam",
+    "customer__name",
+    "inbox__name",
+    "assignee__display_name",
+)
+
+
 def results_context(agent: Agent, params: QueryDict) -> tuple[dict[str, Any], int]:
     """What `_results.html` needs for these GET parameters: one indexed query for the page,
     one for unread markers, one for the rows' tags, whatever the page length."""
@@ -128,6 +143,7 @@ def results_context(agent: Agent, params: QueryDict) -> tuple[dict[str, Any], in
                 order=data["order"],
                 cursor=data.get("cursor") or "",
                 limit=PAGE_SIZE,
+                columns=LIST_COLUMNS,
             )
         except DomainError as exc:
             error, status = exc.message, exc.status

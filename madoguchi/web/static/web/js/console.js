@@ -21,51 +21,6 @@
     }
   }
 
-  function insertAtCaret(textarea, text) {
-    if (!textarea.value.trim()) {
-      textarea.value = text;
-    } else {
-      var start = textarea.selectionStart, end = textarea.selectionEnd;
-      var before = textarea.value.slice(0, start), after = textarea.value.slice(end);
-      var glue = before && !before.endsWith("\n") ? "\n" : "";
-      textarea.value = before + glue + text + after;
-      textarea.selectionStart = textarea.selectionEnd = (before + glue + text).length;
-    }
-    textarea.dispatchEvent(new Event("input", { bubbles: true }));
-    textarea.focus();
-  }
-
-  /* ---- macro picker: fetch the rendered text and insert it ---- */
-  function onMacroChange(select) {
-    var form = select.closest("form");
-    var hidden = form.querySelector('input[name="macro"]');
-    var status = $("#macro-status");
-    var option = select.options[select.selectedIndex];
-    if (!option || !option.value) {
-      hidden.value = "";
-      if (status) status.textContent = "";
-      return;
-    }
-    fetch(option.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (response) {
-        if (!response.ok) throw new Error(String(response.status));
-        return response.json();
-      })
-      .then(function (data) {
-        insertAtCaret(form.querySelector("textarea[name=body]"), data.text);
-        hidden.value = String(data.id);
-        if (status) {
-          var text = status.dataset.insertedLabel + " " + data.name;
-          if (data.changes_text) text += " — " + status.dataset.changesLabel + " " + data.changes_text;
-          status.textContent = text;
-        }
-      })
-      .catch(function () {
-        hidden.value = "";
-        if (status) status.textContent = status.dataset.failedLabel;
-      });
-  }
-
   /* ---- toasts for failed htmx requests ---- */
   function toast(message) {
     var box = $("#toast");
@@ -91,7 +46,6 @@
   document.addEventListener("change", function (event) {
     var target = event.target;
     if (target.matches('#reply input[name="mode"]')) syncReplyMode(target.form);
-    if (target.matches("select[data-macro-picker]")) onMacroChange(target);
     if (target.matches("#reply-files")) {
       var list = $("#reply-files-list");
       var names = Array.prototype.map.call(target.files, function (f) { return f.name; });
