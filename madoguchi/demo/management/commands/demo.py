@@ -7,11 +7,12 @@ from argparse import ArgumentParser
 from typing import Any, cast
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from madoguchi.accounts.models import Role
+from madoguchi.core.commands import TranslatedCommand
 from madoguchi.core.errors import DomainError
 from madoguchi.demo.seed import DEFAULT_SEED, DEMO_SLUGS, SeedReport, demo_brands_present, seed
 from madoguchi.demo.shop import STAFF
@@ -23,7 +24,7 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = cast(
         str,
         gettext_lazy(

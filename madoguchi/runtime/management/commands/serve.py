@@ -20,15 +20,17 @@ from types import FrameType
 from typing import Any, cast
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from madoguchi.core.commands import TranslatedCommand
 
 logger = logging.getLogger(__name__)
 CHILD_STOP_SECONDS = 15
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = cast(str, gettext_lazy("Run the web server and the background worker together."))
     # Checks run in handle(), after MADOGUCHI_DEMO is set, so the URLconf sees the flag.
     requires_system_checks: list[str] = []

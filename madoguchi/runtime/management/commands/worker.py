@@ -7,7 +7,7 @@ from argparse import ArgumentParser
 from types import FrameType
 from typing import Any, cast
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connections
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.compat import TASKS_LOGGER, InvalidTaskBackend, task_backends
 from django_tasks_db.management.commands.db_worker import Worker
 
+from madoguchi.core.commands import TranslatedCommand
 from madoguchi.runtime.sweeper import OutboxSweeper
 
 DEFAULT_QUEUES = "default,outbox"
@@ -33,7 +34,7 @@ class DeskWorker(Worker):
         super().shutdown(signum, frame)
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = cast(
         str, gettext_lazy("Run the background worker: deliver the outbox and run queued tasks.")
     )
