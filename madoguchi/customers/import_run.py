@@ -8,6 +8,11 @@ Rules (docs for agents are on the import page):
 * The same handle or ID twice in the file, or two rows updating one customer, is an error.
 * Any error rejects the whole file: nothing is written, the report lists row, column, reason.
 Row numbers are as Excel shows them: the header is row 1.
+
+A run leaves a sign of life (`progress_at`) when it is claimed, every PROGRESS_EVERY rows and
+when it starts writing. The write — every customer, the audit entry and the "done" status — is
+one transaction that first re-claims the import row, so an import marked stale
+(`import_recovery.py`) is never written afterwards by a worker that was only slow.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from madoguchi.core.errors import ValidationFailed
 from madoguchi.lib.handles import InvalidHandle, normalise_email, normalise_phone
 
 from .actions import MAX_TAGS, TEXT_LIMITS, Handle, _insert_identities
+from .import_recovery import RUNNING
 from .imports import FORMULA_START, load_rows
 from .indexing import reindex_customer
 from .models import Customer, CustomerImport, Identity, IdentityKind, ImportStatus
@@ -283,21 +289,39 @@ def _write(plan: RowPlan) -> bool:
     return created
 
 
-def _progress(job: CustomerImport, **values: Any) -> None:
-    CustomerImport.objects.filter(pk=job.pk).update(**values)
+class Abandoned(Exception):
+    """The import is no longer this run's (marked stale, maybe started again): stop."""
+
+
+def _progress(job: CustomerImport, owned: str = ImportStatus.VALIDATING, **values: Any) -> None:
+    """Record progress of a run that still owns the import.
+
+    `progress_at` doubles as the run's version: each call expects the value this run wrote
+    last, so a run whose import was marked stale, or started again by another run, stops.
+    """
+    now = timezone.now()
+    updated = CustomerImport.objects.filter(
+        pk=job.pk, status=owned, progress_at=job.progress_at
+    ).update(progress_at=now, **values)
+    if not updated:
+        raise Abandoned
+    job.progress_at = now
 
 
 def run_import(import_id: int) -> str:
     """The background run. Safe to run twice: only a queued import is claimed."""
     claimed = CustomerImport.objects.filter(pk=import_id, status=ImportStatus.QUEUED).update(
-        status=ImportStatus.VALIDATING, processed_rows=0
+        status=ImportStatus.VALIDATING, processed_rows=0, progress_at=timezone.now()
     )
     if not claimed:
         return "skipped"
     job = CustomerImport.objects.select_related("created_by").get(pk=import_id)
     language = job.created_by.language if job.created_by else settings.LANGUAGE_CODE
     with translation.override(language):
-        return _run(job)
+        try:
+            return _run(job)
+        except Abandoned:
+            return "abandoned"
 
 
 def _run(job: CustomerImport) -> str:
@@ -320,13 +344,28 @@ def _run(job: CustomerImport) -> str:
     _progress(job, processed_rows=len(rows), total_rows=len(rows))
     if errors.items:
         return _finish(job, ImportStatus.REJECTED, errors)
-    _progress(job, status=ImportStatus.WRITING)
+    _progress(job, ImportStatus.VALIDATING, status=ImportStatus.WRITING)
     created = 0
+    claimed_at = job.progress_at
     try:
         with transaction.atomic():
+            # First statement of the transaction: takes the import row (PostgreSQL) or the
+            # write lock (SQLite), so nobody can mark it stale while it is being written.
+            _progress(job, ImportStatus.WRITING)
             for plan in plans:
                 created += _write(plan)
+            record_audit(
+                job.created_by,
+                "customer.import",
+                "customer_import",
+                job.pk,
+                {"created": created, "updated": len(plans) - created, "file": job.filename},
+            )
+            # "done" commits with the customers: a worker dying after the commit cannot
+            # leave written customers behind an import that says it is still saving.
+            return _finish(job, ImportStatus.DONE, errors, created, len(plans) - created)
     except IntegrityError:
+        job.progress_at = claimed_at  # what the database holds again after the rollback
         errors.add(
             0,
             "",
@@ -336,26 +375,24 @@ def _run(job: CustomerImport) -> str:
             ),
         )
         return _finish(job, ImportStatus.FAILED, errors)
-    record_audit(
-        job.created_by,
-        "customer.import",
-        "customer_import",
-        job.pk,
-        {"created": created, "updated": len(plans) - created, "file": job.filename},
-    )
-    return _finish(job, ImportStatus.DONE, errors, created, len(plans) - created)
 
 
 def _finish(
     job: CustomerImport, status: str, errors: RowErrors, created: int = 0, updated: int = 0
 ) -> str:
+    """The outcome, unless the import was meanwhile marked stale (then that outcome stays)."""
     errors.items.sort(key=lambda e: (e["row"], e["column"]))
-    _progress(
-        job,
+    now = timezone.now()
+    finished = CustomerImport.objects.filter(
+        pk=job.pk, status__in=RUNNING, progress_at=job.progress_at
+    ).update(
         status=status,
         errors=errors.items[:5000],
         created_count=created,
         updated_count=updated,
-        finished_at=timezone.now(),
+        progress_at=now,
+        finished_at=now,
     )
+    if not finished:
+        raise Abandoned
     return str(status)

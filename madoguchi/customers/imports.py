@@ -1,6 +1,7 @@
 """Customer CSV import and export: reading Excel's files, mapping columns, starting the run.
 
 The run itself (validate every row, then write all or nothing) is in `import_run.py`.
+A run whose worker died is shown as failed and can be started again: `import_recovery.py`.
 Excel in Japan saves CSV as Shift_JIS (really CP932, with NEC/IBM extensions such as ①
 and 髙), newer versions as UTF-8 with a BOM; both are read, and the export writes UTF-8
 with a BOM so Excel opens Japanese correctly.
@@ -201,7 +202,7 @@ def check_mapping(headers: list[str], mapping: dict[str, str]) -> dict[str, str]
     return clean
 
 
-def _require_import(agent: Agent) -> None:
+def require_import(agent: Agent) -> None:
     """Importing can update any customer, so only roles that see every customer may."""
     require(agent, Capability.WRITE)
     require(agent, Capability.VIEW_ALL)
@@ -209,7 +210,7 @@ def _require_import(agent: Agent) -> None:
 
 def do_start_import(agent: Agent, filename: str, data: bytes) -> CustomerImport:
     """Check the file's size, encoding and shape, store it, and guess the column mapping."""
-    _require_import(agent)
+    require_import(agent)
     if len(data) > MAX_IMPORT_BYTES:
         raise ImportRefused(
             _("The file is larger than %(mb)d MB.") % {"mb": MAX_IMPORT_BYTES // (1024 * 1024)},
@@ -253,7 +254,7 @@ def _sees_all_imports(agent: Agent) -> bool:
 
 def do_confirm_import(agent: Agent, job: CustomerImport, mapping: dict[str, str]) -> None:
     """Save the mapping and queue the run (after commit, so the worker sees the row)."""
-    _require_import(agent)
+    require_import(agent)
     if job.created_by_id != agent.pk:
         raise Forbidden(_("Only the agent who uploaded the file can start it."), code="forbidden")
     clean = check_mapping(job.headers, mapping)

@@ -94,6 +94,9 @@ class CustomerImport(models.Model):
     updated_count = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Last sign of life of the run (claim, every few hundred rows, start of the write): an
+    # import without one for import_run.STALE_AFTER is shown as failed (its worker died).
+    progress_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

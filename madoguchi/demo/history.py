@@ -26,6 +26,7 @@ from madoguchi.tickets.models import Macro, Ticket, TimelineEvent
 
 from .contacts import ContactWriter
 from .conversations import framing
+from .desk import MENTION_SHARE, mention_note
 from .planning import CASUAL, TicketPlan
 from .timing import agent_time, customer_time
 
@@ -280,13 +281,11 @@ class HistoryWriter:
 
     def _note(self, plan: TicketPlan, ticket_id: int, at: datetime) -> None:
         options = plan.script.notes + framing.GENERIC_NOTES
-        do_reply(
-            self.agents[plan.agent],
-            ticket_id,
-            framing.pick(self.rng, options, plan.values),
-            internal=True,
-            at=at,
-        )
+        text = framing.pick(self.rng, options, plan.values)
+        if self.rng.random() < MENTION_SHARE:
+            # Asking a colleague by `@name`: do_reply resolves it and they are notified.
+            text = mention_note(self.rng, plan.agent, plan.values)
+        do_reply(self.agents[plan.agent], ticket_id, text, internal=True, at=at)
 
     def _change(
         self,

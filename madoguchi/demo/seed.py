@@ -19,11 +19,13 @@ from django.utils.translation import gettext as _
 
 from madoguchi.accounts.audit import record_audit
 from madoguchi.accounts.models import Agent, Brand, Team
+from madoguchi.automation.models import Notification
 from madoguchi.core.errors import Conflict, ValidationFailed
 from madoguchi.customers.models import Customer, Identity
 from madoguchi.inboxes.models import Inbox, InboxKind, Outbox, OutboxState
-from madoguchi.tickets.models import Attachment, Macro, Message, Ticket
+from madoguchi.tickets.models import Attachment, Macro, Message, SavedView, Ticket, TicketRead
 
+from .desk import create_saved_views, mark_tickets_read, settle_notifications
 from .history import HistoryWriter
 from .macros import MACROS, create_macros
 from .members import create_members, draw_customers, population
@@ -71,6 +73,10 @@ def current_counts() -> dict[str, int]:
         "macros": Macro.objects.count(),
         "outbox_sent": Outbox.objects.filter(state=OutboxState.SENT).count(),
         "outbox_dead": Outbox.objects.filter(state=OutboxState.DEAD).count(),
+        "notifications": Notification.objects.count(),
+        "unread_notifications": Notification.objects.filter(read_at__isnull=True).count(),
+        "saved_views": SavedView.objects.count(),
+        "ticket_reads": TicketRead.objects.count(),
     }
 
 
@@ -124,6 +130,7 @@ def seed(
 
 def _seed(rng: random.Random, now: datetime, customer_count: int, ticket_count: int) -> None:
     first_customer_id = Customer.objects.aggregate(m=Max("pk"))["m"] or 0
+    first_notification_id = Notification.objects.aggregate(m=Max("pk"))["m"] or 0
     brands, inboxes, teams, agents = create_setup()
     macros = create_macros(agents)
     spam_count = spam_tickets(ticket_count)
@@ -145,6 +152,11 @@ def _seed(rng: random.Random, now: datetime, customer_count: int, ticket_count: 
     for plan in plans:
         writer.write(plan)
     _settle_outbox(rng, now, writer.replies, ticket_count)
+    create_saved_views(agents, now)
+    mark_tickets_read(agents)
+    # The notification subscribers run once this transaction commits; this callback is
+    # registered after all of theirs, so it dates and settles the rows they wrote.
+    transaction.on_commit(lambda: settle_notifications(agents, now, first_notification_id))
     _backdate(
         rng, now, first_customer_id=first_customer_id, member_ids=[m.pk for m in members if m.pk]
     )

@@ -34,6 +34,16 @@ def test_openapi_json_lists_the_paths(db):
     assert create["additionalProperties"] is False
     params = {p["name"] for p in spec["paths"]["/api/v1/tickets"]["get"]["parameters"]}
     assert {"status", "q", "cursor", "limit", "updated_since", "assignee"} <= params
+    schemas = spec["components"]["schemas"]
+    reply = schemas["ReplyIn"]
+    assert reply["additionalProperties"] is False
+    assert {"body", "internal", "expected_last_message_id", "status", "to", "cc", "subject"} == set(
+        reply["properties"]
+    )
+    assert reply["properties"]["cc"]["type"] == "array"
+    assert reply["properties"]["subject"]["maxLength"] == 250
+    assert "expected_last_message_id" in schemas["MacroApplyIn"]["properties"]
+    assert "route" in schemas["MessageOut"]["properties"]
 
 
 def test_docs_page_is_served(db):

@@ -264,7 +264,8 @@ def test_reply_refusals_change_nothing(api, ticket):
         ({"body": "x", "internal": "yes"}, 422, "validation_error"),
         ({"body": 12}, 422, "validation_error"),
         ({"text": "hello"}, 422, "validation_error"),
-        ({"body": "x", "cc": "a@b.jp"}, 422, "unknown_fields"),
+        ({"body": "x", "cc": "a@b.jp"}, 422, "validation_error"),
+        ({"body": "x", "bcc": ["a@b.jp"]}, 422, "unknown_fields"),
         ({"body": "x", "status": "archived"}, 422, "validation_error"),
     ]
     for payload, status, code in cases:

@@ -45,7 +45,10 @@ def add_message(request: HttpRequest, ticket_id: PathId, payload: ReplyIn) -> St
     """A public reply (queued for delivery) or an internal note (`internal: true`).
 
     Send `expected_last_message_id` to be told (409 `stale_ticket`) when the customer wrote
-    again since you read the ticket.
+    again since you read the ticket. Email replies may choose `to` (one of the customer's
+    addresses), add `cc` and change the `subject`; on other channels, and on notes, `to` and
+    `cc` are refused (422 `recipients_not_mail`). Plain-text channels limit the length of a
+    reply (422 `reply_too_long`, `details.limit`).
     """
     agent = current_agent(request)
     status = payload.status.value if payload.status else ""
@@ -57,6 +60,9 @@ def add_message(request: HttpRequest, ticket_id: PathId, payload: ReplyIn) -> St
             internal=payload.internal,
             expected_last_message_id=payload.expected_last_message_id,
             set_status="" if payload.internal else status,
+            to=payload.to,
+            cc=payload.cc,
+            subject=payload.subject,
         )
         if payload.internal and status:
             do_update_ticket(agent, ticket_id, {"status": status})
@@ -80,11 +86,18 @@ def apply_macro(
     """Reply with the macro's text (variables filled in) and apply its field changes.
 
     The body is optional: `send: false` applies only the field changes, `body` replaces the
-    rendered text with your edit.
+    rendered text with your edit. With `expected_last_message_id` the reply is refused
+    (409 `stale_ticket`, nothing changed) when the customer wrote again since you read the
+    ticket; the guard protects the reply, so it does not apply with `send: false`.
     """
     options = payload or MacroApplyIn()
     message = do_apply_macro(
-        current_agent(request), ticket_id, macro_id, send=options.send, body=options.body
+        current_agent(request),
+        ticket_id,
+        macro_id,
+        send=options.send,
+        body=options.body,
+        expected_last_message_id=options.expected_last_message_id,
     )
     return {
         "ticket": load_ticket(ticket_id),

@@ -94,6 +94,12 @@ class AttachmentOut(Schema):
     created_at: datetime
 
 
+class RouteOut(Schema):
+    transport: str
+    to: str
+    cc: list[str] = []
+
+
 class MessageOut(Schema):
     id: int
     ticket_id: int
@@ -109,6 +115,15 @@ class MessageOut(Schema):
     delivery: str
     created_at: datetime
     attachments: list[AttachmentOut]
+    route: RouteOut | None = Field(
+        description="where a public reply is delivered (To, Cc); null for inbound messages, "
+        "notes and replies that are recorded only"
+    )
+
+    @staticmethod
+    def resolve_route(obj: Any) -> dict[str, Any] | None:
+        route = (obj.meta or {}).get("route")
+        return route if isinstance(route, dict) and route.get("to") else None
 
     @staticmethod
     def resolve_internal(obj: Any) -> bool:
@@ -185,13 +200,35 @@ class TicketUpdateIn(InputSchema):
     )(refuse_null)
 
 
+Address = Annotated[StrictStr, Field(max_length=254)]
+ExpectedLastMessageId = Annotated[
+    Id | None,
+    Field(description="the newest message you saw; 409 stale_ticket if others came"),
+]
+
+
 class ReplyIn(InputSchema):
+    """A reply or note; To / Cc / Subject are checked by the same action as the console's."""
+
     body: Body
     internal: StrictBool = False
-    expected_last_message_id: Id | None = Field(
-        default=None, description="the newest message you saw; 409 stale_ticket if others came"
-    )
+    expected_last_message_id: ExpectedLastMessageId = None
     status: Status | None = Field(default=None, description="set together with the reply")
+    to: Address = Field(
+        default="",
+        description="email replies: one of the customer's email addresses (422 "
+        "invalid_recipient otherwise); empty = the customer's primary address",
+    )
+    cc: list[Address] = Field(
+        default=[],
+        description="email replies: up to 10 addresses (422 too_many_cc / invalid_cc)",
+    )
+    subject: Subject = Field(
+        default="",
+        description="one line; empty = the ticket's subject (422 invalid_subject on line breaks)",
+    )
+
+    _not_null = field_validator("to", "cc", "subject", mode="before")(refuse_null)
 
 
 class TicketMergeIn(InputSchema):
@@ -201,6 +238,7 @@ class TicketMergeIn(InputSchema):
 class MacroApplyIn(InputSchema):
     send: StrictBool = True
     body: Body | None = Field(default=None, description="your edit of the rendered text")
+    expected_last_message_id: ExpectedLastMessageId = None
 
 
 class MacroResultOut(Schema):

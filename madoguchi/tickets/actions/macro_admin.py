@@ -22,7 +22,7 @@ from madoguchi.core.errors import NotFound, ValidationFailed
 from ..access import get_visible_ticket
 from ..models import Macro, Status
 from .changes import check_changes
-from .macros import _VARIABLE, render_macro
+from .macros import VARIABLE, render_macro
 
 
 def _fail(message: object, field: str, code: str) -> ValidationFailed:
@@ -56,7 +56,7 @@ def unknown_variables(body: str, agent: Agent) -> list[str]:
     return sorted(
         {
             m.group(0)
-            for m in _VARIABLE.finditer(body or "")
+            for m in VARIABLE.finditer(body or "")
             if m.group(2) not in known.get(m.group(1), {})
         }
     )
@@ -68,7 +68,7 @@ def preview_macro(agent: Agent, body: str, ticket_id: int | None = None) -> str:
     if ticket_id is not None:
         return render_macro(macro, get_visible_ticket(agent, ticket_id), agent)
     values = sample_variables(agent)
-    return _VARIABLE.sub(
+    return VARIABLE.sub(
         lambda m: values.get(m.group(1), {}).get(m.group(2), m.group(0)), macro.body
     )
 

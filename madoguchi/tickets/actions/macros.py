@@ -19,7 +19,8 @@ from ..models import Macro, Message, Ticket
 from .changes import apply_changes, check_changes
 from .replies import NewAttachment, do_reply
 
-_VARIABLE = re.compile(r"\{\{\s*([a-z_]+)\.([a-z_]+)\s*\}\}")
+# `{{group.name}}`: public because the macro editor (macro_admin) checks the same syntax.
+VARIABLE = re.compile(r"\{\{\s*([a-z_]+)\.([a-z_]+)\s*\}\}")
 
 
 def macro_variables(ticket: Ticket, agent: Agent) -> dict[str, dict[str, str]]:
@@ -51,7 +52,7 @@ def render_macro(macro: Macro, ticket: Ticket, agent: Agent) -> str:
     def fill(match: re.Match[str]) -> str:
         return values.get(match.group(1), {}).get(match.group(2), match.group(0))
 
-    return _VARIABLE.sub(fill, macro.body)
+    return VARIABLE.sub(fill, macro.body)
 
 
 def macro_changes(macro: Macro) -> dict[str, Any]:

@@ -135,12 +135,12 @@ def import_detail(request: HttpRequest, agent: Agent, import_id: int) -> HttpRes
     job = expire_if_stale(get_import(agent, import_id))
     if request.method == "POST" and "restart" in request.POST:
         try:
-            again = do_restart_import(agent, job)
+            do_restart_import(agent, job)
         except Forbidden:
             raise
         except DomainError as exc:
             return _status_page(request, job, error=exc.message, status=exc.status)
-        return HttpResponseRedirect(reverse("web:customer_import", args=[again.pk]))
+        return HttpResponseRedirect(reverse("web:customer_import", args=[job.pk]))
     if request.method == "POST":
         mapping = {str(i): request.POST.get(f"col-{i}", "") for i in range(len(job.headers))}
         try:
