@@ -211,6 +211,12 @@ def _after(qs: QuerySet[Ticket], order: str, key: tuple[Any, ...]) -> QuerySet[T
     return qs.filter(_RowAfter(keys, values, descending=order == "newest"))
 
 
+def rows_after(qs: QuerySet[Ticket], order: str, key: tuple[Any, ...]) -> QuerySet[Ticket]:
+    """Tickets after `key` in `order` (newest/oldest: (updated_at, id)); the ticket page's
+    previous/next links walk the inbox list with it."""
+    return _after(qs, order, key)
+
+
 ORDER_BY = {
     "newest": ("-updated_at", "-id"),
     "oldest": ("updated_at", "id"),

@@ -7,18 +7,19 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from madoguchi.tickets.queries import VIEWS, count_label, view_counts
+from madoguchi.tickets.queries import VIEWS
 
 # Each console area keeps its own stylesheet and script (web/static/web/{css,js}/<area>.*).
 CONSOLE_AREAS = ("inbox", "workspace", "customers", "settings", "notifications", "live")
 
 
 def console(request: HttpRequest) -> dict[str, Any]:
-    """`current_agent` is None on public pages; `nav_counts` is only queried if a page shows it."""
+    """`current_agent` is None on public pages. The side-nav view counts are not rendered with
+    the page: live.js fetches them from `/live/counts/` right after it (decision 004)."""
     user = getattr(request, "user", None)
     agent = getattr(user, "agent", None) if user and user.is_authenticated else None
     if agent is None:
-        return {"current_agent": None, "nav_views": VIEWS, "nav_counts": {}}
+        return {"current_agent": None, "nav_views": VIEWS}
     from .views.devmail import mail_viewer_enabled
     from .views.notifications import badge as notification_badge
     from .views.saved_views import nav_saved_views
@@ -26,9 +27,6 @@ def console(request: HttpRequest) -> dict[str, Any]:
     return {
         "current_agent": agent,
         "nav_views": VIEWS,
-        "nav_counts": SimpleLazyObject(
-            lambda: {name: count_label(n) for name, n in view_counts(agent).items()}
-        ),
         "notification_badge": SimpleLazyObject(lambda: notification_badge(agent)),
         # Saved views: listed without counts (a saved search or tag filter is no cheap count).
         "nav_saved_views": SimpleLazyObject(lambda: nav_saved_views(agent)),

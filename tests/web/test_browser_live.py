@@ -110,7 +110,10 @@ def test_new_ticket_appears_in_the_open_inbox_without_reload(
     page = signed_in_page(browser, live_asgi, agent)
     page.goto(f"{live_asgi.url}/")
     page.locator("#inbox-results tr[data-ticket-id]").first.wait_for()
-    assert page.locator("#nav-count-unsolved").inner_text().strip() == "1"
+    # The side-nav counts arrive right after the page (live.js fetches /live/counts/).
+    page.wait_for_function(
+        "document.getElementById('nav-count-unsolved').textContent.trim() === '1'"
+    )
     page.evaluate("window.__notReloaded = true")
     page.locator("body[data-live=connected]").wait_for(state="attached")
 

@@ -217,3 +217,31 @@ def test_save_into_the_open_view(login, agent):
     view.refresh_from_db()
     assert view.filters == {"view": "", "channel": "email", "priority": "high"}
     assert SavedView.objects.count() == 1
+
+
+def test_view_counts_are_not_part_of_the_page_but_of_the_counts_endpoint(login, agent, make_ticket):  # type: ignore[no-untyped-def]
+    """A scoped agent's seven view counts cost more than the page at 1M tickets, so the page
+    ships empty count slots and live.js fills them from /live/counts/ right after load."""
+    make_ticket("email")
+    client = login(agent)
+    html = client.get(reverse("web:inbox")).content.decode()
+    assert '<span class="count" id="nav-count-unsolved"></span>' in html
+    counts = client.get("/live/counts/").json()
+    assert counts["views"]["unsolved"]["label"] == "1"
+
+
+def test_rows_escape_everything_the_customer_wrote(login, agent, make_ticket):  # type: ignore[no-untyped-def]
+    """The list's rows are built in Python (inbox_rows.py): subject, preview, name and tags
+    must come out escaped there, as the template engine would have done."""
+    ticket = make_ticket(
+        "email",
+        name='"><img src=x onerror=alert(1)>',
+        subject="<b>至急</b> & 'quote'",
+        body="<script>alert('x')</script> 本文",
+    )
+    ticket.tags.create(name="<i>タグ</i>")
+    html = login(agent).get(reverse("web:inbox") + "?view=").content.decode()
+    assert "<b>至急</b>" not in html and "&lt;b&gt;至急&lt;/b&gt; &amp; &#x27;quote&#x27;" in html
+    assert "<script>alert" not in html and "&lt;script&gt;" in html
+    assert "<img src=x" not in html and "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<i>タグ</i>" not in html and "&lt;i&gt;タグ&lt;/i&gt;" in html

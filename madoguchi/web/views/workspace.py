@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.urls import reverse
 from django.views.decorators.http import require_GET
@@ -20,7 +19,7 @@ from madoguchi.core.errors import DomainError
 from madoguchi.customers.models import Identity
 from madoguchi.tickets.mentions import matching_agents, mention_spans, name_keys
 from madoguchi.tickets.models import Message, Ticket
-from madoguchi.tickets.queries import TicketFilter, filtered_tickets
+from madoguchi.tickets.queries import ORDER_BY, TicketFilter, filtered_tickets, rows_after
 from madoguchi.tickets.reply_limits import reply_limit
 
 from ..forms import InboxFilterForm
@@ -125,14 +124,12 @@ def neighbours(agent: Agent, ticket: Ticket, querystring: str) -> Neighbours:
         qs = filtered_tickets(agent, flt).exclude(pk=ticket.pk).only("pk", "number", "subject")
     except DomainError:
         return found
-    when, pk = ticket.updated_at, ticket.pk
-    after = Q(updated_at__lt=when) | Q(updated_at=when, pk__lt=pk)
-    before = Q(updated_at__gt=when) | Q(updated_at=when, pk__gt=pk)
-    down, up = ("-updated_at", "-id"), ("updated_at", "id")
-    if order == "oldest":
-        after, before, down, up = before, after, up, down
-    found.next = qs.filter(after).order_by(*down).first()
-    found.previous = qs.filter(before).order_by(*up).first()
+    # Row comparisons on (updated_at, id), the inbox's own keyset: PostgreSQL uses them as
+    # index bounds (an OR of column comparisons walked ~15 ms at 1M tickets).
+    key = (ticket.updated_at, ticket.pk)
+    forward, backward = ("oldest", "newest") if order == "oldest" else ("newest", "oldest")
+    found.next = rows_after(qs, forward, key).order_by(*ORDER_BY[forward]).first()
+    found.previous = rows_after(qs, backward, key).order_by(*ORDER_BY[backward]).first()
     return found
 
 
