@@ -51,7 +51,11 @@ def _filter_of(agent: Agent, querystring: str) -> tuple[TicketFilter, str] | Non
     """The inbox's filter for a querystring, read the way the inbox reads it; None if invalid."""
     data = QueryDict(querystring, mutable=True)
     data.pop("cursor", None)
-    data.setlist("status", [s for s in data.getlist("status") if s])
+    statuses = [s for s in data.getlist("status") if s]
+    if statuses:
+        data.setlist("status", statuses)
+    else:
+        data.pop("status", None)
     if "view" not in data:
         data["view"] = DEFAULT_VIEW
     if set(data) <= {"view"}:
