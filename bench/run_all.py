@@ -4,8 +4,8 @@
     MADOGUCHI_BENCH_TICKETS=100000 make bench
     DATABASE_URL=postgres://… python bench/run_all.py --tickets 100000
 
-Writes bench/out/generate-<n>.json, bench/out/api-<n>.json and bench/out/run-<n>.json
-(both together).
+Writes bench/out/generate-<n>.json, bench/out/api-<n>.json, bench/out/console-<n>.json and
+bench/out/run-<n>.json (all together).
 """
 
 from __future__ import annotations
@@ -64,9 +64,12 @@ def main(argv: list[str] | None = None) -> int:
             name,
         ],
     )
+    console = f"console-{args.tickets}"
+    step("console", [py, str(HERE / "console.py"), "--reps", str(args.reps), "--name", console])
     combined = {
         "generate": json.loads((OUT / f"generate-{args.tickets}.json").read_text(encoding="utf-8")),
         "api": json.loads((OUT / f"{name}.json").read_text(encoding="utf-8")),
+        "console": json.loads((OUT / f"{console}.json").read_text(encoding="utf-8")),
     }
     path = OUT / f"run-{args.tickets}.json"
     path.write_text(json.dumps(combined, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -46,7 +46,11 @@ TAG_SUGGESTIONS = 200
 
 
 def _agents() -> Any:
-    return Agent.objects.filter(user__is_active=True).order_by("display_name")
+    return (
+        Agent.objects.filter(user__is_active=True)
+        .order_by("display_name")
+        .only("id", "display_name")
+    )
 
 
 def _filter_form(params: QueryDict, agent: Agent) -> InboxFilterForm:
@@ -55,12 +59,13 @@ def _filter_form(params: QueryDict, agent: Agent) -> InboxFilterForm:
     data.setlist("status", [s for s in data.getlist("status") if s])
     if "view" not in data:
         data["view"] = DEFAULT_VIEW
+    # Choices need ids and names only: full inbox rows would decrypt every inbox's credentials.
     return InboxFilterForm(
         data,
-        inboxes=working_inboxes(agent, active_only=False),
-        brands=Brand.objects.order_by("name"),
+        inboxes=working_inboxes(agent, active_only=False).select_related(None).only("id", "name"),
+        brands=Brand.objects.order_by("name").only("id", "name"),
         agents=_agents(),
-        teams=Team.objects.order_by("name"),
+        teams=Team.objects.order_by("name").only("id", "name"),
     )
 
 

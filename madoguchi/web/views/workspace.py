@@ -62,10 +62,12 @@ def _filter_of(agent: Agent, querystring: str) -> tuple[TicketFilter, str] | Non
         return TicketFilter(view=str(data.get("view") or "")), "newest"
     form = InboxFilterForm(
         data,
-        inboxes=working_inboxes(agent, active_only=False),
-        brands=Brand.objects.order_by("name"),
-        agents=Agent.objects.filter(user__is_active=True).order_by("display_name"),
-        teams=Team.objects.order_by("name"),
+        inboxes=working_inboxes(agent, active_only=False).select_related(None).only("id", "name"),
+        brands=Brand.objects.order_by("name").only("id", "name"),
+        agents=Agent.objects.filter(user__is_active=True)
+        .order_by("display_name")
+        .only("id", "display_name"),
+        teams=Team.objects.order_by("name").only("id", "name"),
     )
     if not form.is_valid():
         return None
