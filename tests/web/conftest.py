@@ -56,3 +56,17 @@ def login(client):  # type: ignore[no-untyped-def]
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def browser():  # type: ignore[no-untyped-def]
+    """Debian Chromium, headless, through Playwright (tests/web/browser.py has the flags)."""
+    from .browser import CHROMIUM, CHROMIUM_ARGS
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield instance
+        finally:
+            instance.close()

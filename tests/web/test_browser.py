@@ -6,49 +6,15 @@ the public contact form in Japanese and gets the reference number.
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
-import pytest
+from .browser import BROWSER_MARKS
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls here are plain sync.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOT = Path("/tmp") / "madoguchi-ticket-ja.png"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="Debian Chromium (/usr/bin/chromium) is not installed"
-    ),
-]
-
-
-@pytest.fixture
-def browser():  # type: ignore[no-untyped-def]
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
+pytestmark = BROWSER_MARKS
 
 
 def test_agent_answers_a_ticket_in_japanese(
-    transactional_db, live_server, browser, make_agent, make_ticket
+    transactional_db, live_server, browser, make_agent, make_ticket, tmp_path
 ):
     agent = make_agent("agent", "佐藤 花子", language="ja")
     ticket = make_ticket(
@@ -84,8 +50,9 @@ def test_agent_answers_a_ticket_in_japanese(
 
     stored = Message.objects.get(ticket=ticket, author_agent=agent)
     assert stored.body_text == reply and not stored.is_internal
-    page.screenshot(path=str(SCREENSHOT), full_page=False)
-    assert SCREENSHOT.stat().st_size > 10_000
+    screenshot = tmp_path / "ticket-ja.png"
+    page.screenshot(path=str(screenshot), full_page=False)
+    assert screenshot.stat().st_size > 10_000
 
 
 def test_customer_sends_the_contact_form_in_japanese(

@@ -8,43 +8,15 @@ page's htmx polling then has to pick the outcome up by itself.
 
 from __future__ import annotations
 
-import os
 import re
 
-import pytest
-from django.test import Client
+from .browser import BROWSER_MARKS, signed_in_page
 
-from .test_browser import CHROMIUM, CHROMIUM_ARGS
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="Debian Chromium (/usr/bin/chromium) is not installed"
-    ),
-]
-
-
-@pytest.fixture
-def browser():  # type: ignore[no-untyped-def]
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
+pytestmark = BROWSER_MARKS
 
 
 def _signed_in_page(browser, live_server, agent):  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(agent.user)
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="ja-JP")
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    return context.new_page()
+    return signed_in_page(browser, live_server.url, agent)
 
 
 def test_phone_desk_finds_the_caller_and_logs_to_the_open_ticket(

@@ -3,29 +3,19 @@ side menu with the same filters, and assigns two tickets at once from the bulk b
 
 from __future__ import annotations
 
-import os
 import re
-
-import pytest
 
 from madoguchi.tickets.models import SavedView, Ticket
 
-from .test_browser import CHROMIUM, browser  # noqa: F401  (fixture)
+from .browser import BROWSER_MARKS
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="Debian Chromium (/usr/bin/chromium) is not installed"
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 def test_filter_save_view_and_bulk_assign(
     transactional_db,
     live_server,
-    browser,  # noqa: F811
+    browser,
     make_agent,
     make_ticket,
 ):

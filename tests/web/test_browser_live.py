@@ -7,24 +7,18 @@ templates (#live data attributes), so the test holds in any console language.
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
-from django.test import Client
 
+from tests.web.browser import BROWSER_MARKS
+from tests.web.browser import signed_in_page as _signed_in_page
 from tests.web.conftest_live import serve_asgi
-from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [
-    pytest.mark.browser,
+    *BROWSER_MARKS,
     # WhiteNoise hands Django's ASGI handler a file iterator; harmless for these tests.
     pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume synchronous"),
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="Debian Chromium (/usr/bin/chromium) is not installed"
-    ),
 ]
 
 
@@ -34,26 +28,9 @@ def live_asgi(transactional_db, tmp_path):  # type: ignore[no-untyped-def]
         yield server
 
 
-@pytest.fixture
-def browser():  # type: ignore[no-untyped-def]
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
-
-
 def signed_in_page(browser, server, agent):  # type: ignore[no-untyped-def]
     """A page in its own browser context, signed in as the agent (session cookie)."""
-    client = Client()
-    client.force_login(agent.user)
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="ja-JP")
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": server.url}]
-    )
-    page = context.new_page()
+    page = _signed_in_page(browser, server.url, agent)
     page.set_default_timeout(5000)
     return page
 

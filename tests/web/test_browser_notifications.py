@@ -3,26 +3,16 @@ notification, follows it to the ticket, and it is read."""
 
 from __future__ import annotations
 
-import os
 import re
-
-import pytest
 
 from madoguchi.automation.models import Notification, NotificationKind
 
-from .test_browser import CHROMIUM, CHROMIUM_ARGS, browser  # noqa: F401  (shared launch)
+from .browser import BROWSER_MARKS
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="Debian Chromium (/usr/bin/chromium) is not installed"
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
-def signed_in(browser, live_server, agent):  # type: ignore[no-untyped-def]  # noqa: F811
+def signed_in(browser, live_server, agent):  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="ja-JP")
     page = context.new_page()
     page.goto(f"{live_server.url}/login/")
@@ -36,7 +26,7 @@ def signed_in(browser, live_server, agent):  # type: ignore[no-untyped-def]  # n
 def test_mention_reaches_the_other_agent(
     transactional_db,
     live_server,
-    browser,  # noqa: F811
+    browser,
     make_agent,
     make_ticket,
 ):

@@ -6,32 +6,11 @@ Ctrl+Enter and the ticket ends solved; `?` opens the shortcut help and Esc close
 
 from __future__ import annotations
 
-import os
 import re
 
-import pytest
+from .browser import BROWSER_MARKS
 
-from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="Debian Chromium (/usr/bin/chromium) is not installed"
-    ),
-]
-
-
-@pytest.fixture
-def browser():  # type: ignore[no-untyped-def]
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
+pytestmark = BROWSER_MARKS
 
 
 def _sign_in(page, live_server, agent) -> None:  # type: ignore[no-untyped-def]
