@@ -3,8 +3,9 @@
 Tasks are enqueued on commit, so a crash between commit and enqueue would strand a reply;
 retries scheduled by an earlier worker may also be lost with its queue row. The sweeper calls
 `inboxes.delivery.sweep()` every few seconds (orphaned pending rows, due retries, expired
-claims). It runs in its own thread, therefore on its own database connection, which it closes
-when it stops.
+claims), and marks customer imports whose run died as failed (`fail_stale_imports`), so
+nobody has to open the import page to see it. It runs in its own thread, therefore on its
+own database connection, which it closes when it stops.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import time
 
 from django.db import close_old_connections, connections
 
+from madoguchi.customers.import_recovery import fail_stale_imports
 from madoguchi.inboxes.delivery import sweep
 
 logger = logging.getLogger(__name__)
@@ -31,13 +33,16 @@ class OutboxSweeper(threading.Thread):
         self.parent_pid = os.getppid() if exit_with_parent else None
 
     def run_once(self) -> int:
-        """One sweep; errors are logged and the next round tries again."""
+        """One round: the outbox sweep, then stale imports. A failing job is logged and the
+        next round tries again; it does not stop the other."""
         close_old_connections()
-        try:
-            return sweep()
-        except Exception:
-            logger.exception("outbox sweep failed; trying again in %s s", self.interval)
-            return 0
+        looked = 0
+        for name, job in (("outbox sweep", sweep), ("stale import check", fail_stale_imports)):
+            try:
+                looked += job()
+            except Exception:
+                logger.exception("%s failed; trying again in %s s", name, self.interval)
+        return looked
 
     def run(self) -> None:
         next_sweep = time.monotonic()

@@ -286,3 +286,15 @@ def test_the_check_does_not_wait_for_the_sqlite_write_lock():
     with _without_waiting():
         assert busy_timeout() == 0
     assert busy_timeout() == configured
+
+
+def test_the_worker_sweeper_fails_a_dead_import_without_anyone_looking(agent):  # type: ignore[no-untyped-def]
+    from madoguchi.runtime.sweeper import OutboxSweeper
+
+    job = _queued(agent)
+    CustomerImport.objects.filter(pk=job.pk).update(
+        status=ImportStatus.VALIDATING, progress_at=timezone.now() - STALE_AFTER
+    )
+    OutboxSweeper(interval=60).run_once()
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED and not Customer.objects.exists()

@@ -245,3 +245,25 @@ def test_rows_escape_everything_the_customer_wrote(login, agent, make_ticket):  
     assert "<script>alert" not in html and "&lt;script&gt;" in html
     assert "<img src=x" not in html and "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in html
     assert "<i>タグ</i>" not in html and "&lt;i&gt;タグ&lt;/i&gt;" in html
+
+
+def test_shared_view_of_an_inbox_not_granted_is_not_offered(login, make_agent, inboxes):  # type: ignore[no-untyped-def]
+    """A lead's shared view filtered to one inbox would only give an outsourced agent without
+    that inbox a filter error, so their nav leaves it out; views without an inbox stay."""
+    lead = make_agent("lead", "田中 美咲")
+    line_view = do_create_saved_view(
+        lead, "LINEの未解決", {"view": "unsolved", "inbox": str(inboxes["line"].pk)}, shared=True
+    )
+    all_view = do_create_saved_view(lead, "優先度：高", {"priority": "high"}, shared=True)
+    outsourced = make_agent("outsourced", "委託 太郎")
+    inboxes["email"].granted_agents.add(outsourced)
+
+    html = login(outsourced).get(reverse("web:inbox")).content.decode()
+    assert f'data-saved-view="{all_view.pk}"' in html
+    assert f'data-saved-view="{line_view.pk}"' not in html
+
+    inboxes["line"].granted_agents.add(outsourced)
+    html = login(outsourced).get(reverse("web:inbox")).content.decode()
+    assert f'data-saved-view="{line_view.pk}"' in html
+    lead_html = login(lead).get(reverse("web:inbox")).content.decode()
+    assert f'data-saved-view="{line_view.pk}"' in lead_html

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from madoguchi.accounts.models import Agent
 from madoguchi.accounts.permissions import Capability, can
 from madoguchi.core.errors import ValidationFailed
+from madoguchi.tickets import access as tickets_access
 from madoguchi.tickets.actions import (
     do_create_saved_view,
     do_delete_saved_view,
@@ -38,10 +39,21 @@ def view_url(view: SavedView) -> str:
 
 
 def nav_saved_views(agent: Agent) -> list[dict[str, Any]]:
-    """The side nav's saved views (one query): key for `nav_active`, name, link, shared."""
+    """The side nav's saved views: key for `nav_active`, name, link, shared.
+
+    A shared view filtered to an inbox this agent does not work (an outsourced agent and the
+    lead's view of another inbox) is left out: it could only answer with a filter error.
+    One query, and one more only when some view names an inbox.
+    """
+    views = list(saved_views_for(agent))
+    if any(v.filters.get("inbox") for v in views):
+        allowed = {
+            str(pk) for pk in tickets_access.working_inboxes(agent).values_list("pk", flat=True)
+        }
+        views = [v for v in views if str(v.filters.get("inbox") or "") in allowed | {""}]
     return [
         {"key": f"saved-{v.pk}", "pk": v.pk, "name": v.name, "url": view_url(v), "shared": v.shared}
-        for v in saved_views_for(agent)
+        for v in views
     ]
 
 
