@@ -288,13 +288,25 @@ def test_the_check_does_not_wait_for_the_sqlite_write_lock():
     assert busy_timeout() == configured
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_worker_sweeper_fails_a_dead_import_without_anyone_looking(agent):  # type: ignore[no-untyped-def]
+    """The sweeper runs in the worker's own thread (own connection), as in production."""
     from madoguchi.runtime.sweeper import OutboxSweeper
 
     job = _queued(agent)
     CustomerImport.objects.filter(pk=job.pk).update(
         status=ImportStatus.VALIDATING, progress_at=timezone.now() - STALE_AFTER
     )
-    OutboxSweeper(interval=60).run_once()
+    sweeper = OutboxSweeper(interval=60)
+
+    def one_round() -> None:
+        try:
+            sweeper.run_once()
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=one_round)
+    worker.start()
+    worker.join(30)
     job.refresh_from_db()
     assert job.status == ImportStatus.FAILED and not Customer.objects.exists()
