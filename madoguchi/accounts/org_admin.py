@@ -113,12 +113,8 @@ def do_delete_team(actor: Agent, team_id: int) -> None:
     team.delete()
 
 
-def _clean_brand(
-    name: str, slug: str, support_email: str, default_language: str, exclude: int | None = None
-) -> dict[str, str]:
-    name = (name or "").strip()
-    if not name or len(name) > 120:
-        raise _invalid(_("Enter a brand name (up to 120 characters)."), "name", "invalid_name")
+def clean_slug(slug: str) -> str:
+    """A brand's or inbox's slug, lower-cased: it appears in URLs and addresses."""
     slug = (slug or "").strip().lower()
     try:
         if not slug or len(slug) > 60:
@@ -130,6 +126,16 @@ def _clean_brand(
             "slug",
             "invalid_slug",
         ) from exc
+    return slug
+
+
+def _clean_brand(
+    name: str, slug: str, support_email: str, default_language: str, exclude: int | None = None
+) -> dict[str, str]:
+    name = (name or "").strip()
+    if not name or len(name) > 120:
+        raise _invalid(_("Enter a brand name (up to 120 characters)."), "name", "invalid_name")
+    slug = clean_slug(slug)
     clash = Brand.objects.filter(slug=slug)
     if exclude is not None:
         clash = clash.exclude(pk=exclude)

@@ -32,7 +32,7 @@ from madoguchi.accounts.audit import record_audit
 from madoguchi.core.errors import ValidationFailed
 from madoguchi.lib.handles import InvalidHandle, normalise_email, normalise_phone
 
-from .actions import MAX_TAGS, TEXT_LIMITS, Handle, _insert_identities
+from .actions import MAX_CUSTOM_VALUE, MAX_TAGS, TEXT_LIMITS, Handle, _insert_identities
 from .import_recovery import RUNNING
 from .imports import FORMULA_START, load_rows
 from .indexing import reindex_customer
@@ -171,9 +171,11 @@ def plan_row(
                 errors.add(number, column, _("At most %(limit)d tags.") % {"limit": MAX_TAGS})
             plan.fields["tags"] = tags
         elif target == "custom":
-            if len(value) > 1000:
-                errors.add(number, column, _("At most %(limit)d characters.") % {"limit": 1000})
-            plan.fields.setdefault("custom_fields", {})[column] = value
+            if len(value) > MAX_CUSTOM_VALUE:
+                errors.add(
+                    number, column, _("At most %(limit)d characters.") % {"limit": MAX_CUSTOM_VALUE}
+                )
+            plan.fields.setdefault("custom_fields", {})[column.strip()] = value
     if not plan.fields.get("name") and not plan.handles and plan.customer_id is None:
         column = plan.columns.get("name") or next(iter(plan.columns.values()), "")
         errors.add(number, column, _("The row has no name and no email, phone or FAX number."))

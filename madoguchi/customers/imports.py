@@ -25,6 +25,7 @@ from madoguchi.accounts.models import Agent
 from madoguchi.accounts.permissions import Capability, can, require
 from madoguchi.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
+from .actions import MAX_CUSTOM_FIELDS, MAX_CUSTOM_KEY, MAX_CUSTOM_VALUE
 from .models import Customer, CustomerImport, IdentityKind, ImportStatus
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
@@ -192,8 +193,20 @@ def check_mapping(headers: list[str], mapping: dict[str, str]) -> dict[str, str]
             raise ValidationFailed(
                 _("A custom field column needs a header name."), code="bad_mapping"
             )
+        if field == "custom" and len(headers[int(key)].strip()) > MAX_CUSTOM_KEY:
+            # The header becomes the custom field's name: the same limits as do_update_customer.
+            raise ValidationFailed(
+                _("A custom field name can be at most %(key)d and a value %(value)d characters.")
+                % {"key": MAX_CUSTOM_KEY, "value": MAX_CUSTOM_VALUE},
+                code="bad_mapping",
+            )
         seen.add(field)
         clean[str(key)] = field
+    if list(clean.values()).count("custom") > MAX_CUSTOM_FIELDS:
+        raise ValidationFailed(
+            _("At most %(limit)d custom fields.") % {"limit": MAX_CUSTOM_FIELDS},
+            code="bad_mapping",
+        )
     if not seen & {"id", "name", "email", "phone", "fax"}:
         raise ValidationFailed(
             _("Map at least one of the columns name, email, phone or customer ID."),

@@ -9,13 +9,13 @@ from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_slug
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.accounts.agent_admin import changed
 from madoguchi.accounts.audit import record_audit
 from madoguchi.accounts.models import Agent, Brand, Role, Team
+from madoguchi.accounts.org_admin import clean_slug
 from madoguchi.accounts.permissions import Capability, require
 from madoguchi.core.errors import NotFound, ValidationFailed
 
@@ -150,17 +150,7 @@ def do_create_inbox(
     if kind not in InboxKind.values:
         raise _fail(_("Unknown inbox kind."), "kind", "invalid_kind")
     name = _name(name)
-    slug = (slug or "").strip().lower()
-    try:
-        if not slug or len(slug) > 60:
-            raise ValidationError("length")
-        validate_slug(slug)
-    except ValidationError as exc:
-        raise _fail(
-            _("Enter a slug: letters, digits, hyphens and underscores (up to 60)."),
-            "slug",
-            "invalid_slug",
-        ) from exc
+    slug = clean_slug(slug)
     if Inbox.objects.filter(slug=slug).exists():
         raise _fail(_("Another inbox uses this slug."), "slug", "slug_taken")
     brand, team = _brand_and_team(brand_id, default_team_id)

@@ -194,6 +194,11 @@ def _match_postgres(kind: DocumentKind, groups: list[list[str]], limit: int) -> 
             " ORDER BY ts_rank(tsv, to_tsquery('simple', %s)) DESC, object_id DESC LIMIT %s"
         )
         params = [tsquery, tsquery, limit]
+    return _ids_without_seqscan(sql, params)
+
+
+def _ids_without_seqscan(sql: str, params: list[str | int]) -> list[int]:
+    """Run an id query with sequential scans off for this statement only, then restore them."""
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute(
             "SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)"
@@ -242,13 +247,5 @@ def match_unranked(kind: DocumentKind, query: str, limit: int) -> list[int]:
         "SELECT object_id FROM search_searchdocument"  # noqa: S608 (kind is int(), the rest is bound)
         f" WHERE kind = {int(kind)} AND tsv @@ to_tsquery('simple', %s) LIMIT %s"
     )
-    with transaction.atomic(), connection.cursor() as cur:
-        # As in match(): the planner underrates reading tsvectors, so keep it on the GIN index.
-        cur.execute(
-            "SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)"
-        )
-        previous = cur.fetchone()[0]
-        cur.execute(sql, [_tsquery_expression(groups), limit])
-        rows = cur.fetchall()
-        cur.execute("SELECT set_config('enable_seqscan', %s, true)", [previous])
-    return [row[0] for row in rows]
+    # As in match(): the planner underrates reading tsvectors, so keep it on the GIN index.
+    return _ids_without_seqscan(sql, [_tsquery_expression(groups), limit])

@@ -143,9 +143,14 @@ def _sort_key(ticket: Ticket, order: str) -> list[Any]:
     return [rank, waited, ticket.pk]
 
 
-def encode_cursor(ticket: Ticket, order: str = "newest") -> str:
-    raw = json.dumps(_sort_key(ticket, order)).encode()
+def pack_cursor(values: list[Any]) -> str:
+    """A keyset position as an opaque, URL-safe token; `decode_cursor` reads it back."""
+    raw = json.dumps(values).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def encode_cursor(ticket: Ticket, order: str = "newest") -> str:
+    return pack_cursor(_sort_key(ticket, order))
 
 
 def decode_cursor(cursor: str, order: str = "newest") -> tuple[Any, ...]:
@@ -197,8 +202,9 @@ class _RowAfter(Func):
         return f"({left}) {self.operator} ({right})", params
 
 
-def _after(qs: QuerySet[Ticket], order: str, key: tuple[Any, ...]) -> QuerySet[Ticket]:
-    """Rows after the cursor's key in the given order."""
+def rows_after(qs: QuerySet[Ticket], order: str, key: tuple[Any, ...]) -> QuerySet[Ticket]:
+    """Tickets after `key` (a decoded cursor) in `order`: the inbox's next page, and the
+    ticket page's previous/next links walking the inbox list."""
     *ranks, when, pk = key
     stamp = Value(when, output_field=DateTimeField())
     if order in ("newest", "oldest"):
@@ -209,12 +215,6 @@ def _after(qs: QuerySet[Ticket], order: str, key: tuple[Any, ...]) -> QuerySet[T
         keys = [priority_rank(), waiting_since(), F("id")]
     values = [Value(r) for r in ranks] + [stamp, Value(pk)]
     return qs.filter(_RowAfter(keys, values, descending=order == "newest"))
-
-
-def rows_after(qs: QuerySet[Ticket], order: str, key: tuple[Any, ...]) -> QuerySet[Ticket]:
-    """Tickets after `key` in `order` (newest/oldest: (updated_at, id)); the ticket page's
-    previous/next links walk the inbox list with it."""
-    return _after(qs, order, key)
 
 
 ORDER_BY = {
@@ -261,7 +261,7 @@ def ticket_page(
         if order == "priority":
             qs = qs.alias(rank=priority_rank())
     if cursor:
-        qs = _after(qs, order, decode_cursor(cursor, order))
+        qs = rows_after(qs, order, decode_cursor(cursor, order))
     qs = qs.order_by(*ORDER_BY[order])
     items = list(qs[: limit + 1])
     more = len(items) > limit

@@ -205,6 +205,21 @@ def test_mapping_must_identify_customers_and_not_repeat(agent) -> None:  # type:
         do_confirm_import(agent, job, {"0": "name"})
 
 
+def test_custom_field_headers_get_the_profile_limits(agent) -> None:  # type: ignore[no-untyped-def]
+    """A mapped header becomes a custom field name: the same limits as do_update_customer."""
+    long_header = "x" * 65
+    job = do_start_import(
+        agent, "x.csv", f"name,{long_header}, 会員ランク \r\nA,1,ゴールド\r\n".encode()
+    )
+    with pytest.raises(ValidationFailed) as caught:
+        do_confirm_import(agent, job, {"0": "name", "1": "custom"})
+    assert caught.value.code == "bad_mapping" and "64" in str(caught.value.message)
+    do_confirm_import(agent, job, {"0": "name", "2": "custom"})
+    run_import(job.pk)
+    # The header's spaces are trimmed, as a name typed on the profile would be.
+    assert Customer.objects.get(name="A").custom_fields == {"会員ランク": "ゴールド"}
+
+
 def test_run_twice_writes_once(agent) -> None:  # type: ignore[no-untyped-def]
     job = _import(agent, b"name,email\r\nA,a@example.jp\r\n")
     assert run_import(job.pk) == "skipped"

@@ -148,3 +148,14 @@ def test_only_leads_and_admins_edit_inboxes(make_agent, brand, inboxes, role):
     with pytest.raises(Forbidden):
         do_update_inbox(actor, inboxes["api"].pk, **_base(inboxes["api"], name="x"))  # type: ignore[arg-type]
     assert not AuditEntry.objects.exists()
+
+
+@pytest.mark.parametrize("slug", ["", "with space", "ス", "x" * 61])
+def test_inbox_slug_follows_the_brand_slug_rules(admin, brand, slug):
+    with pytest.raises(ValidationFailed) as caught:
+        do_create_inbox(admin, kind="api", name="x", slug=slug, brand_id=brand.pk)
+    assert caught.value.code == "invalid_slug"
+    assert caught.value.details == {"field": "slug"}
+    assert do_create_inbox(
+        admin, kind="api", name="x", slug=" New-API ", brand_id=brand.pk
+    ).slug == ("new-api")

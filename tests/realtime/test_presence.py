@@ -30,11 +30,26 @@ async def presence_becomes(comm, expected, timeout=3):
             return
 
 
-def test_viewers_see_each_other_typing_and_leaving(communicator, make_agent, inboxes):
+@pytest.fixture
+def pair(communicator, make_agent):  # type: ignore[no-untyped-def]
+    """Two agents' sockets: 山田 (a) and 佐藤 (b)."""
     yamada = make_agent("agent", "山田 一郎")
     sato = make_agent("agent", "佐藤 花子")
+    return communicator(yamada.user), communicator(sato.user)
+
+
+async def both_viewing(a, b, ticket_id):  # type: ignore[no-untyped-def]
+    """A then B open the ticket; returns once A lists B as a viewer."""
+    await connected(a)
+    await a.send_json_to({"subscribe_ticket": ticket_id})
+    await connected(b)
+    await b.send_json_to({"subscribe_ticket": ticket_id})
+    await presence_becomes(a, [("佐藤 花子", False)])
+
+
+def test_viewers_see_each_other_typing_and_leaving(pair, inboxes):
     ticket_id = receive(inboxes["email"]).ticket_id
-    a, b = communicator(yamada.user), communicator(sato.user)
+    a, b = pair
 
     async def run():
         await connected(a)
@@ -56,19 +71,13 @@ def test_viewers_see_each_other_typing_and_leaving(communicator, make_agent, inb
     async_to_sync(run)()
 
 
-def test_typing_runs_out_without_a_stop_message(communicator, make_agent, inboxes, monkeypatch):
+def test_typing_runs_out_without_a_stop_message(pair, inboxes, monkeypatch):
     monkeypatch.setattr(presence, "TYPING_SECONDS", 0.3)
-    yamada = make_agent("agent", "山田 一郎")
-    sato = make_agent("agent", "佐藤 花子")
     ticket_id = receive(inboxes["email"]).ticket_id
-    a, b = communicator(yamada.user), communicator(sato.user)
+    a, b = pair
 
     async def run():
-        await connected(a)
-        await a.send_json_to({"subscribe_ticket": ticket_id})
-        await connected(b)
-        await b.send_json_to({"subscribe_ticket": ticket_id})
-        await presence_becomes(a, [("佐藤 花子", False)])
+        await both_viewing(a, b, ticket_id)
         await b.send_json_to({"typing": True})
         await presence_becomes(a, [("佐藤 花子", True)])
         # No {"typing": false} is sent (a lost frame, a closed laptop): it expires by itself.
@@ -98,20 +107,14 @@ def test_same_agent_in_two_tabs_is_not_listed_to_themself(communicator, make_age
     async_to_sync(run)()
 
 
-def test_switching_tickets_leaves_the_first(communicator, make_agent, inboxes):
-    yamada = make_agent("agent", "山田 一郎")
-    sato = make_agent("agent", "佐藤 花子")
+def test_switching_tickets_leaves_the_first(pair, inboxes):
     first = receive(inboxes["email"], external_id="first").ticket_id
     second = receive(inboxes["email"], external_id="second", sender_name="別人").ticket_id
-    a, b = communicator(yamada.user), communicator(sato.user)
+    a, b = pair
 
     async def run():
-        await connected(a)
-        await a.send_json_to({"subscribe_ticket": first})
-        await connected(b)
-        await b.send_json_to({"subscribe_ticket": first})
+        await both_viewing(a, b, first)
         assert (await next_of(b, "subscribed"))["ticket_id"] == first
-        await presence_becomes(a, [("佐藤 花子", False)])
         await b.send_json_to({"subscribe_ticket": second})
         assert (await next_of(b, "subscribed"))["ticket_id"] == second
         await presence_becomes(a, [])
@@ -121,18 +124,12 @@ def test_switching_tickets_leaves_the_first(communicator, make_agent, inboxes):
     async_to_sync(run)()
 
 
-def test_repeated_typing_frames_are_not_rebroadcast(communicator, make_agent, inboxes):
-    yamada = make_agent("agent", "山田 一郎")
-    sato = make_agent("agent", "佐藤 花子")
+def test_repeated_typing_frames_are_not_rebroadcast(pair, inboxes):
     ticket_id = receive(inboxes["email"]).ticket_id
-    a, b = communicator(yamada.user), communicator(sato.user)
+    a, b = pair
 
     async def run():
-        await connected(a)
-        await a.send_json_to({"subscribe_ticket": ticket_id})
-        await connected(b)
-        await b.send_json_to({"subscribe_ticket": ticket_id})
-        await presence_becomes(a, [("佐藤 花子", False)])
+        await both_viewing(a, b, ticket_id)
         for _ in range(5):
             await b.send_json_to({"typing": True})
         await presence_becomes(a, [("佐藤 花子", True)])

@@ -153,3 +153,15 @@ def test_macro_as_note_changes_fields_but_sends_nothing(ticket, agent):
     assert not Outbox.objects.filter(message=note).exists()
     ticket.refresh_from_db()
     assert ticket.status == "on_hold"
+
+
+def test_a_note_sets_the_status_only_when_one_is_chosen(agent, ticket):
+    """A note never opens a new ticket by itself, but the status the agent picked applies."""
+    assert ticket.status == "new"
+    do_reply(agent, ticket.pk, "社内メモ", internal=True)
+    ticket.refresh_from_db()
+    assert ticket.status == "new"
+    do_reply(agent, ticket.pk, "返品待ち", internal=True, set_status="pending")
+    ticket.refresh_from_db()
+    assert ticket.status == "pending"
+    assert not Outbox.objects.filter(message__ticket=ticket).exists()

@@ -100,7 +100,7 @@ def test_every_order_can_walk_an_index_on_postgresql(agent, spread, view, order)
             if order == "priority":
                 qs = qs.alias(rank=queries.priority_rank())
         if cursor:
-            qs = queries._after(qs, order, decode_cursor(cursor, order))
+            qs = queries.rows_after(qs, order, decode_cursor(cursor, order))
         return qs.order_by(*queries.ORDER_BY[order])[:51].explain()
 
     with connection.cursor() as c:

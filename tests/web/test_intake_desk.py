@@ -7,6 +7,7 @@ import uuid
 import pytest
 from django.urls import reverse
 
+from madoguchi.customers.actions import Handle, do_add_identity
 from madoguchi.tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +35,13 @@ def test_lookup_of_an_unknown_number_says_a_customer_will_be_created(login, agen
     html = client.get(reverse("web:caller_lookup"), {"number": "03-9999-0000"}).content.decode()
     assert "No customer with this number yet" in html
     assert client.get(reverse("web:caller_lookup"), {"number": "09"}).content.decode().strip() == ""
+
+
+def test_lookup_finds_the_owner_of_a_fax_number(login, agent, admin, make_ticket):  # type: ignore[no-untyped-def]
+    ticket = make_ticket("email", email="fax-owner@example.jp", subject="注文書の件")
+    do_add_identity(admin, ticket.customer, Handle("fax", "03-5555-6666"))
+    html = login(agent).get(reverse("web:caller_lookup"), {"number": "０３（５５５５）６６６６"})
+    assert f'data-caller-customer="{ticket.customer_id}"' in html.content.decode()
 
 
 def test_lookup_respects_the_agents_scope(login, make_agent, make_ticket):  # type: ignore[no-untyped-def]

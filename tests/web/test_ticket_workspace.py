@@ -3,12 +3,14 @@ the shortcut help, and a query count that does not grow with the conversation.""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from madoguchi.customers.models import Identity
 from madoguchi.tickets.actions import do_reply, do_update_ticket
@@ -147,6 +149,19 @@ def test_next_and_previous_follow_the_inbox_list(login, agent, make_ticket):
     assert 'data-prev-url=""' in referred
     bad = _page(client, second, **{"from": "view=nonsense&status=zzz"})
     assert 'data-next-url=""' in bad
+
+
+def test_neighbours_honour_the_inbox_date_filter(login, agent, make_ticket):
+    """The neighbours read the list with the inbox's own filter, date range included."""
+    make_ticket(subject="一件目", email="a@example.jp")
+    second = make_ticket(subject="二件目", email="b@example.jp")
+    client = login(agent)
+    today = timezone.localdate()
+    kept = _page(client, second, **{"from": f"view=unsolved&created_from={today.isoformat()}"})
+    assert 'data-next-url="/tickets/' in kept
+    before = (today - timedelta(days=1)).isoformat()
+    gone = _page(client, second, **{"from": f"view=unsolved&created_to={before}"})
+    assert 'data-next-url=""' in gone and 'data-prev-url=""' in gone
 
 
 def test_shortcut_help_is_on_every_console_page(login, agent):

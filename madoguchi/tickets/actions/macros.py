@@ -95,8 +95,6 @@ def do_apply_macro(
 
     The console sends through here when a macro was picked: the same stale-ticket guard and
     attachments as a plain reply, and the agent's own status choice wins over the macro's.
-    A note (`internal=True`) keeps the macro's field changes but never sets the status from
-    the reply; the status change then comes as a plain field change.
     """
     require(agent, Capability.WRITE)
     ticket = get_visible_ticket(agent, ticket_id)
@@ -117,7 +115,7 @@ def do_apply_macro(
             internal=internal,
             attachments=attachments,
             expected_last_message_id=expected_last_message_id,
-            set_status="" if internal else changes.pop("status", ""),
+            set_status=changes.pop("status", ""),
             subject=subject,
             to=to,
             cc=cc,

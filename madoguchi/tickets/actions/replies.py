@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -96,13 +97,15 @@ def check_reply(
 
 
 def customer_handles(customer_id: int) -> dict[str, list[str]]:
+    """The customer's handles by kind, primary first: what a connector routes a reply to."""
+    return handles_of(Identity.objects.filter(customer_id=customer_id))
+
+
+def handles_of(identities: Iterable[Identity]) -> dict[str, list[str]]:
+    """`customer_handles` for identities already loaded (the ticket page has them)."""
     handles: dict[str, list[str]] = {}
-    for kind, handle in (
-        Identity.objects.filter(customer_id=customer_id)
-        .order_by("-is_primary", "id")
-        .values_list("kind", "handle")
-    ):
-        handles.setdefault(kind, []).append(handle)
+    for identity in sorted(identities, key=lambda i: (not i.is_primary, i.pk)):
+        handles.setdefault(identity.kind, []).append(identity.handle)
     return handles
 
 
@@ -265,10 +268,12 @@ def do_reply(
             ticket.first_response_at = now
             fields.append("first_response_at")
     ticket.save(update_fields=fields)
-    if not internal:
-        target = set_status or (Status.OPEN if ticket.status == Status.NEW else "")
-        if target and target != ticket.status:
-            apply_changes(agent, ticket, {"status": target}, at=now)
+    # A reply opens a new ticket; a note changes the status only when the agent chose one.
+    target = set_status
+    if not target and not internal and ticket.status == Status.NEW:
+        target = Status.OPEN
+    if target and target != ticket.status:
+        apply_changes(agent, ticket, {"status": target}, at=now)
     if route:
         outbox = Outbox.objects.create(message=message, inbox_id=ticket.inbox_id)
         emit_on_commit(OutboxQueued(outbox_id=outbox.pk))

@@ -19,6 +19,7 @@ from madoguchi.customers.models import Identity
 from madoguchi.inboxes.models import Outbox, OutboxState
 from madoguchi.tickets.access import visible_tickets
 from madoguchi.tickets.actions.macros import visible_macros
+from madoguchi.tickets.actions.replies import handles_of
 from madoguchi.tickets.models import Message, Priority, Status, Ticket, TimelineEvent
 from madoguchi.tickets.queries import ticket_with_conversation
 
@@ -136,11 +137,7 @@ def ticket_context(agent: Agent, ticket_id: int, *, new_after: int | None = None
     ticket: Ticket = data["ticket"]
     messages: list[Message] = data["messages"]
     identities = list(Identity.objects.filter(customer_id=ticket.customer_id))
-    # The same order customer_handles() uses, without asking the database twice.
-    handles: dict[str, list[str]] = {}
-    for identity in sorted(identities, key=lambda i: (not i.is_primary, i.pk)):
-        handles.setdefault(identity.kind, []).append(identity.handle)
-    route = registry.get(ticket.channel).reply_route(handles, ticket.customer.name)
+    route = registry.get(ticket.channel).reply_route(handles_of(identities), ticket.customer.name)
     other_tickets = list(
         visible_tickets(agent)
         .filter(customer_id=ticket.customer_id)

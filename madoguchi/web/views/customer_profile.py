@@ -109,6 +109,19 @@ def profile_section(request: HttpRequest, agent: Agent, customer_id: int) -> Htt
     return _section(request, "_profile.html", section_context(agent, customer))
 
 
+def save_profile(agent: Agent, customer: Customer, form: CustomerForm) -> DomainError | None:
+    """Save a valid profile form; a refusal comes back (the row reloaded) for the form to show.
+    Shared by the htmx section and the full-page form."""
+    try:
+        do_update_customer(agent, customer, form.fields_for_action(), form.handles())
+    except (Forbidden, NotFound):
+        raise
+    except DomainError as exc:
+        customer.refresh_from_db()
+        return exc
+    return None
+
+
 def profile_saved(
     request: HttpRequest, agent: Agent, customer: Customer, form: CustomerForm
 ) -> HttpResponse:
@@ -116,12 +129,7 @@ def profile_saved(
     if not form.is_valid():
         context = section_context(agent, customer, form=form)
         return _section(request, "_profile_form.html", context, status=422)
-    try:
-        do_update_customer(agent, customer, form.fields_for_action(), form.handles())
-    except (Forbidden, NotFound):
-        raise
-    except DomainError as exc:
-        customer.refresh_from_db()
+    if exc := save_profile(agent, customer, form):
         context = section_context(agent, customer, form=form, error=exc.message)
         return _section(request, "_profile_form.html", context, status=exc.status)
     response = _section(request, "_profile.html", section_context(agent, customer, saved=True))

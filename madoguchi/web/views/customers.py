@@ -17,17 +17,21 @@ from django.views.decorators.http import require_GET, require_POST
 
 from madoguchi.accounts.models import Agent
 from madoguchi.accounts.permissions import Capability, can
-from madoguchi.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
-from madoguchi.customers.actions import do_update_customer
+from madoguchi.core.errors import ValidationFailed
 from madoguchi.customers.models import Customer
-from madoguchi.customers.queries import matching_ids
-from madoguchi.search.index import document_condition, match
+from madoguchi.search.index import document_condition, match, match_unranked
 from madoguchi.search.models import DocumentKind
 from madoguchi.tickets.access import get_visible_customer, visible_customers
 
 from ..forms.customers import CustomerForm, IdentityForm
 from .base import console_view, is_htmx
-from .customer_profile import profile_initial, profile_saved, section_context, ticket_page
+from .customer_profile import (
+    profile_initial,
+    profile_saved,
+    save_profile,
+    section_context,
+    ticket_page,
+)
 
 PAGE_SIZE = 50
 SEARCH_LIMIT = 200
@@ -67,7 +71,7 @@ def _matching(qs: QuerySet[Customer], query: str) -> QuerySet[Customer]:
     the document of each row while walking the list in its order (an EXISTS), which finds a
     page quickly and never caps paging; SQLite pages within the first MATCH_CAP matches.
     """
-    ids = matching_ids(query, RARE_MATCHES + 1)
+    ids = match_unranked(DocumentKind.CUSTOMER, query, RARE_MATCHES + 1)
     if len(ids) <= RARE_MATCHES:
         return qs.filter(pk__in=ids)
     condition = document_condition(DocumentKind.CUSTOMER, query)
@@ -161,12 +165,7 @@ def customer_edit(request: HttpRequest, agent: Agent, customer_id: int) -> HttpR
         return profile_saved(request, agent, customer, form)
     if not form.is_valid():
         return _profile(request, agent, customer, form=form, status=422)
-    try:
-        do_update_customer(agent, customer, form.fields_for_action(), form.handles())
-    except (Forbidden, NotFound):
-        raise
-    except DomainError as exc:
-        customer.refresh_from_db()
+    if exc := save_profile(agent, customer, form):
         return _profile(request, agent, customer, form=form, error=exc.message, status=exc.status)
     messages.success(request, _("Customer saved."))
     return HttpResponseRedirect(reverse("web:customer", args=[customer.pk]))

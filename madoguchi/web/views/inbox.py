@@ -53,7 +53,7 @@ def _agents() -> Any:
     )
 
 
-def _filter_form(params: QueryDict, agent: Agent) -> InboxFilterForm:
+def filter_form(params: QueryDict, agent: Agent) -> InboxFilterForm:
     data = params.copy()
     # The filter form always sends every field; an empty status select means "any".
     data.setlist("status", [s for s in data.getlist("status") if s])
@@ -78,7 +78,7 @@ def _day_start(day: date | None, *, next_day: bool = False) -> datetime | None:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def _ticket_filter(agent: Agent, data: dict[str, Any]) -> TicketFilter:
+def ticket_filter(agent: Agent, data: dict[str, Any]) -> TicketFilter:
     assignee = data.get("assignee") or ""
     return TicketFilter(
         view=data.get("view") or "",
@@ -134,7 +134,7 @@ LIST_COLUMNS = (
 def results_context(agent: Agent, params: QueryDict) -> tuple[dict[str, Any], int]:
     """What `_results.html` needs for these GET parameters: one indexed query for the page,
     one for unread markers, one for the rows' tags, whatever the page length."""
-    form = _filter_form(params, agent)
+    form = filter_form(params, agent)
     page = None
     error = None
     status = 200
@@ -144,7 +144,7 @@ def results_context(agent: Agent, params: QueryDict) -> tuple[dict[str, Any], in
         try:
             page = ticket_page(
                 agent,
-                _ticket_filter(agent, data),
+                ticket_filter(agent, data),
                 order=data["order"],
                 cursor=data.get("cursor") or "",
                 limit=PAGE_SIZE,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -16,11 +15,10 @@ from django.views.decorators.http import require_GET
 from madoguchi.accounts.models import Agent
 from madoguchi.accounts.permissions import Capability, require
 from madoguchi.connectors import fax, phone
-from madoguchi.core.errors import DomainError, NotFound
-from madoguchi.customers.actions import resolve
-from madoguchi.customers.models import Customer, Identity, IdentityKind
+from madoguchi.core.errors import DomainError, NotFound, ValidationFailed
+from madoguchi.customers.actions import Handle, find_by_handles
+from madoguchi.customers.models import Customer, IdentityKind
 from madoguchi.inboxes.ingest import ingest
-from madoguchi.lib.handles import InvalidHandle, normalise_phone
 from madoguchi.tickets.access import get_visible_customer, visible_customers, visible_tickets
 from madoguchi.tickets.models import UNSOLVED
 
@@ -71,19 +69,13 @@ def callers(agent: Agent, number: str) -> list[Customer]:
         return []
     found: list[Customer] = []
     try:
-        e164 = normalise_phone(number, settings.PHONE_DEFAULT_REGION)
-    except InvalidHandle:
-        e164 = ""
-    if e164:
-        owner = (
-            Identity.objects.filter(kind__in=[IdentityKind.PHONE, IdentityKind.FAX], handle=e164)
-            .select_related("customer")
-            .first()
+        owner = find_by_handles(
+            [Handle(IdentityKind.PHONE, number), Handle(IdentityKind.FAX, number)]
         )
-        if owner:
-            customer = resolve(owner.customer)
-            if visible_customers(agent).filter(pk=customer.pk).exists():
-                found.append(customer)
+    except ValidationFailed:  # not a whole number yet: only the prefix search below
+        owner = None
+    if owner and visible_customers(agent).filter(pk=owner.pk).exists():
+        found.append(owner)
     for customer in search_customers(agent, number, CALLER_MATCHES):
         if all(c.pk != customer.pk for c in found):
             found.append(customer)

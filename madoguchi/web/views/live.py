@@ -6,25 +6,15 @@ queries the page used when it was rendered.
 
 from __future__ import annotations
 
-from django.apps import apps
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from madoguchi.accounts.models import Agent
+from madoguchi.automation import queries as notification_queries
 from madoguchi.tickets.queries import count_label, view_counts
 
 from .base import console_view
-
-
-def _notifications(agent: Agent) -> dict[str, object] | None:
-    """The unread-notification badge, when the notifications app is installed."""
-    if not apps.is_installed("madoguchi.automation"):
-        return None
-    from madoguchi.automation import queries as notification_queries
-
-    count = notification_queries.unread_count(agent)
-    return {"count": count, "label": notification_queries.count_label(count)}
 
 
 @require_GET
@@ -33,9 +23,10 @@ def _notifications(agent: Agent) -> dict[str, object] | None:
 def counts(request: HttpRequest, agent: Agent) -> JsonResponse:
     """`/live/counts/`: the side-nav view counts (labels as shown) and the unread badge."""
     views = view_counts(agent)
+    unread = notification_queries.unread_count(agent)
     return JsonResponse(
         {
             "views": {name: {"count": n, "label": count_label(n)} for name, n in views.items()},
-            "notifications": _notifications(agent),
+            "notifications": {"count": unread, "label": notification_queries.count_label(unread)},
         }
     )

@@ -171,9 +171,6 @@ def reply(request: HttpRequest, agent: Agent, ticket_id: int) -> HttpResponse:
                     agent, ticket_id, data["body"], internal=internal, attachments=uploads,
                     expected_last_message_id=expected, set_status=data["set_status"], **mail,
                 )  # fmt: skip
-                if internal and data["set_status"]:
-                    # A note does not change the status by itself; the select still should.
-                    do_update_ticket(agent, ticket_id, {"status": data["set_status"]})
     except (Forbidden, NotFound):
         raise
     except Conflict as exc:

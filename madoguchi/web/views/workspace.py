@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from madoguchi.accounts.models import Agent, Brand, Team
+from madoguchi.accounts.models import Agent
 from madoguchi.connectors.base import ReplyRoute
 from madoguchi.core.errors import DomainError
 from madoguchi.customers.models import Identity
@@ -22,10 +22,11 @@ from madoguchi.tickets.models import Message, Ticket
 from madoguchi.tickets.queries import ORDER_BY, TicketFilter, filtered_tickets, rows_after
 from madoguchi.tickets.reply_limits import reply_limit
 
-from ..forms import InboxFilterForm
-from .base import console_view, working_inboxes
+from .base import console_view
+from .inbox import DEFAULT_VIEW
+from .inbox import filter_form as inbox_filter_form
+from .inbox import ticket_filter as inbox_ticket_filter
 
-DEFAULT_VIEW = "unsolved"  # what `/` shows without parameters
 MAX_FROM = 1000
 
 
@@ -48,48 +49,15 @@ def inbox_querystring(request: HttpRequest) -> str:
 
 
 def _filter_of(agent: Agent, querystring: str) -> tuple[TicketFilter, str] | None:
-    """The inbox's filter for a querystring, read the way the inbox reads it; None if invalid."""
+    """The inbox's filter for a querystring, read by the inbox's own form; None if invalid."""
     data = QueryDict(querystring, mutable=True)
     data.pop("cursor", None)
-    statuses = [s for s in data.getlist("status") if s]
-    if statuses:
-        data.setlist("status", statuses)
-    else:
-        data.pop("status", None)
-    if "view" not in data:
-        data["view"] = DEFAULT_VIEW
     if set(data) <= {"view"}:
-        return TicketFilter(view=str(data.get("view") or "")), "newest"
-    form = InboxFilterForm(
-        data,
-        inboxes=working_inboxes(agent, active_only=False).select_related(None).only("id", "name"),
-        brands=Brand.objects.order_by("name").only("id", "name"),
-        agents=Agent.objects.filter(user__is_active=True)
-        .order_by("display_name")
-        .only("id", "display_name"),
-        teams=Team.objects.order_by("name").only("id", "name"),
-    )
+        return TicketFilter(view=str(data.get("view", DEFAULT_VIEW))), "newest"
+    form = inbox_filter_form(data, agent)
     if not form.is_valid():
         return None
-    clean = form.cleaned_data
-    assignee = clean.get("assignee") or ""
-    flt = TicketFilter(
-        view=clean.get("view") or "",
-        status=list(clean.get("status") or []),
-        inbox_id=clean.get("inbox"),
-        brand_id=clean.get("brand"),
-        assignee_id=agent.pk
-        if assignee == "me"
-        else (int(assignee) if assignee.isdigit() else None),
-        unassigned=assignee == "none",
-        team_id=clean.get("team"),
-        tag=(clean.get("tag") or "").strip(),
-        priority=clean.get("priority") or "",
-        channel=clean.get("channel") or "",
-        customer_id=clean.get("customer"),
-        q=clean.get("q") or "",
-    )
-    return flt, clean.get("order") or "newest"
+    return inbox_ticket_filter(agent, form.cleaned_data), form.cleaned_data.get("order") or "newest"
 
 
 @dataclass

@@ -45,6 +45,12 @@ def _get(agent_id: int) -> Agent:
     return target
 
 
+def _profile(data: dict[str, Any]) -> dict[str, Any]:
+    """The profile fields the create and edit forms share, as the actions take them."""
+    fields = ("display_name", "email", "role", "language", "time_zone")
+    return {**{name: data[name] for name in fields}, "team_ids": data["teams"]}
+
+
 @console_view
 def agent_list(request: HttpRequest, agent: Agent) -> HttpResponse:
     require(agent, Capability.MANAGE_AGENTS)
@@ -68,13 +74,8 @@ def agent_new(request: HttpRequest, agent: Agent) -> HttpResponse:
                 created = do_create_agent(
                     agent,
                     username=data["username"],
-                    display_name=data["display_name"],
-                    email=data["email"],
                     password=data["password"],
-                    role=data["role"],
-                    team_ids=data["teams"],
-                    language=data["language"],
-                    time_zone=data["time_zone"],
+                    **_profile(data),
                 )
             except DomainError as exc:
                 status = form_error(form, exc)
@@ -131,16 +132,7 @@ def agent_edit(request: HttpRequest, agent: Agent, agent_id: int) -> HttpRespons
         return _edit_page(request, target, profile=form, status=422)
     data = form.cleaned_data
     try:
-        do_update_agent(
-            agent,
-            target.pk,
-            display_name=data["display_name"],
-            email=data["email"],
-            role=data["role"],
-            team_ids=data["teams"],
-            language=data["language"],
-            time_zone=data["time_zone"],
-        )
+        do_update_agent(agent, target.pk, **_profile(data))
     except DomainError as exc:
         status = form_error(form, exc)
         return _edit_page(request, _get(agent_id), profile=form, status=status)

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import base64
-import json
-from datetime import datetime
 from typing import Any
 
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -18,6 +14,7 @@ from django.views.decorators.http import require_GET
 from madoguchi.accounts.models import Agent, AuditEntry
 from madoguchi.accounts.permissions import Capability, require
 from madoguchi.core.errors import ValidationFailed
+from madoguchi.tickets.queries import decode_cursor, pack_cursor
 
 from ..base import console_view
 
@@ -92,22 +89,6 @@ SECRET_STATES = {
 }
 
 
-def _cursor(entry: AuditEntry) -> str:
-    raw = json.dumps([entry.created_at.isoformat(), entry.pk]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _position(cursor: str) -> tuple[datetime, int]:
-    try:
-        stamp, pk = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        when = parse_datetime(stamp)
-    except (ValueError, TypeError):
-        when, pk = None, None
-    if when is None or not isinstance(pk, int):
-        raise ValidationFailed(_("Invalid cursor."), code="invalid_cursor")
-    return when, pk
-
-
 def _text(value: Any) -> str:
     if value is None or value == "" or value == []:
         return "—"
@@ -171,10 +152,14 @@ def audit_log(request: HttpRequest, agent: Agent) -> HttpResponse:
         raise ValidationFailed(_("Unknown action."), code="invalid_action")
     cursor = request.GET.get("cursor", "")
     if cursor:
-        when, pk = _position(cursor)
-        qs = qs.filter(Q(created_at__lt=when) | Q(created_at=when, pk__lt=pk))
+        when, pk = decode_cursor(cursor)
+        # The plain range bounds the index walk; PostgreSQL cannot bound one with the OR.
+        qs = qs.filter(created_at__lte=when).filter(
+            Q(created_at__lt=when) | Q(created_at=when, pk__lt=pk)
+        )
     entries = list(qs[: PAGE_SIZE + 1])
-    next_cursor = _cursor(entries[PAGE_SIZE - 1]) if len(entries) > PAGE_SIZE else ""
+    last = entries[PAGE_SIZE - 1] if len(entries) > PAGE_SIZE else None
+    next_cursor = pack_cursor([last.created_at.isoformat(), last.pk]) if last else ""
     context = {
         "rows": [describe(e) for e in entries[:PAGE_SIZE]],
         "next_cursor": next_cursor,

@@ -1,20 +1,10 @@
-"""What the settings views share: rendering with the nav marker, errors into forms."""
+"""What the settings views share: an action's refusal shown in the form it came from."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 
 from madoguchi.core.errors import DomainError
-
-
-def page(
-    request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
-) -> HttpResponse:
-    return render(request, template, context, status=status)
 
 
 def form_error(form: forms.Form, exc: DomainError) -> int:
@@ -22,8 +12,3 @@ def form_error(form: forms.Form, exc: DomainError) -> int:
     field = exc.details.get("field") if isinstance(exc.details, dict) else None
     form.add_error(field if field in form.fields else None, str(exc.message))
     return exc.status
-
-
-def ids_from(values: list[str]) -> list[int]:
-    """Checkbox values as ints; anything else is dropped by the form before this."""
-    return [int(v) for v in values]

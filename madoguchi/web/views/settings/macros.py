@@ -30,7 +30,7 @@ from madoguchi.tickets.models import Macro
 
 from ...forms import parse_ticket_number
 from ...forms.settings import MacroForm
-from ..base import agent_of, console_view
+from ..base import console_view
 from .common import form_error
 
 NAV = "settings_macros"
@@ -64,21 +64,15 @@ def _fields(form: MacroForm) -> dict[str, Any]:
     }
 
 
-def request_agent(request: HttpRequest) -> Agent:
-    agent = agent_of(request)
-    assert agent is not None  # console_view let the request through
-    return agent
-
-
 def _editor(
-    request: HttpRequest, form: MacroForm, macro: Macro | None, status: int = 200
+    request: HttpRequest, agent: Agent, form: MacroForm, macro: Macro | None, status: int = 200
 ) -> HttpResponse:
     context = {
         "form": form,
         "macro": macro,
         "variables": [
             "{{" + group + "." + name + "}}"
-            for group, values in sample_variables(request_agent(request)).items()
+            for group, values in sample_variables(agent).items()
             for name in values
         ],
         "nav_active": NAV,
@@ -90,14 +84,14 @@ def _editor(
 def macro_new(request: HttpRequest, agent: Agent) -> HttpResponse:
     require(agent, Capability.MANAGE_SETTINGS)
     if request.method != "POST":
-        return _editor(request, MacroForm(initial={"shared": True}), None)
+        return _editor(request, agent, MacroForm(initial={"shared": True}), None)
     form = MacroForm(request.POST)
     if not form.is_valid():
-        return _editor(request, form, None, 422)
+        return _editor(request, agent, form, None, 422)
     try:
         macro = do_create_macro(agent, **_fields(form))
     except DomainError as exc:
-        return _editor(request, form, None, form_error(form, exc))
+        return _editor(request, agent, form, None, form_error(form, exc))
     messages.success(request, _("Macro “%(name)s” created.") % {"name": macro.name})
     return HttpResponseRedirect(reverse("web:settings_macros"))
 
@@ -123,14 +117,14 @@ def macro_edit(request: HttpRequest, agent: Agent, macro_id: int) -> HttpRespons
             "set_priority": macro.set_priority,
             "add_tags": ", ".join(macro.add_tags or []),
         }
-        return _editor(request, MacroForm(initial=initial), macro)
+        return _editor(request, agent, MacroForm(initial=initial), macro)
     form = MacroForm(request.POST)
     if not form.is_valid():
-        return _editor(request, form, macro, 422)
+        return _editor(request, agent, form, macro, 422)
     try:
         do_update_macro(agent, macro.pk, **_fields(form))
     except DomainError as exc:
-        return _editor(request, form, macro, form_error(form, exc))
+        return _editor(request, agent, form, macro, form_error(form, exc))
     messages.success(request, _("Changes saved."))
     return HttpResponseRedirect(reverse("web:settings_macros"))
 

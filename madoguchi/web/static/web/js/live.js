@@ -91,11 +91,9 @@
           var el = document.getElementById("nav-count-" + name);
           if (el) el.textContent = data.views[name].label;
         });
-        var badge = document.getElementById("notification-count");
-        if (badge && data.notifications) {
-          badge.textContent = data.notifications.label;
-          badge.hidden = !data.notifications.count;
-          badge.dispatchEvent(new CustomEvent("live:notifications", { bubbles: true, detail: data.notifications }));
+        // notifications.js owns the bell (text, hidden, spoken label).
+        if (data.notifications) {
+          document.dispatchEvent(new CustomEvent("live:notifications", { detail: data.notifications }));
         }
       })
       .catch(function () { /* the next event or reconnect refreshes again */ });

@@ -1,6 +1,6 @@
 // Console: notifications area. Loaded on every console page after console.js.
-// The bell's count: live.js updates it on a realtime event and tells us ("live:notifications",
-// detail.count) so the spoken label follows; a tab shown again refreshes it itself.
+// The bell's count: live.js fetches it after the page and on realtime events and hands it to us
+// ("live:notifications", detail.count); a tab shown again refreshes it itself.
 (function () {
   "use strict";
 
