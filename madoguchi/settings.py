@@ -140,6 +140,8 @@ STORAGES = {
 
 # Uploads: attachments, FAX scans.
 MAX_ATTACHMENT_BYTES = int(os.environ.get("MADOGUCHI_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024))
+# Whole raw mails (SMTP listener, IMAP, webhooks, import): larger ones get a clear refusal.
+MAIL_MAX_BYTES = int(os.environ.get("MADOGUCHI_MAIL_MAX_BYTES", 30 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("MADOGUCHI_MAX_BODY_BYTES", 2 * 1024 * 1024))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

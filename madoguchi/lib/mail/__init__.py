@@ -1,0 +1,1 @@
+"""Mail decoding, parsing and loop classification: pure functions over raw RFC 5322 bytes."""
