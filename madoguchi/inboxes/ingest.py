@@ -266,6 +266,7 @@ def _write(inbound: InboundMessage, saved_files: list[str]) -> IngestResult:
         meta={**inbound.meta, **({"follow_up_of": follows.pk} if follows else {})},
         logged_by=logged_by,
         direction=inbound.direction,
+        reopen=not inbound.meta.get("automatic"),
     )
     if not created_ticket and inbound.tags:
         ticket.tags.add(*get_tags(inbound.tags))

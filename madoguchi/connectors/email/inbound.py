@@ -10,13 +10,39 @@ from __future__ import annotations
 import hashlib
 import logging
 import zlib
+from dataclasses import dataclass
+from email.message import EmailMessage
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from madoguchi.core.errors import NotFound, ValidationFailed
-from madoguchi.inboxes.models import Inbox, InboxKind, RawMail, RawMailSource
+from madoguchi.core.errors import DomainError, NotFound, ValidationFailed
+from madoguchi.inboxes.ingest import ingest
+from madoguchi.inboxes.mail_bounces import record_bounce
+from madoguchi.inboxes.mail_threads import find_thread
+from madoguchi.inboxes.messages import InboundAttachment, InboundMessage, SenderHandle
+from madoguchi.inboxes.models import (
+    Inbox,
+    InboxKind,
+    RawMail,
+    RawMailSource,
+    RawMailState,
+)
+from madoguchi.lib.handles import InvalidHandle, normalise_email
+from madoguchi.lib.mail.loops import classify
+from madoguchi.lib.mail.parsing import parse_mail
+from madoguchi.lib.mail.types import (
+    Classification,
+    MailAddress,
+    MailKind,
+    MailParseError,
+    ParsedMail,
+)
+
+from .tokens import base_address
 
 logger = logging.getLogger(__name__)
 
@@ -61,3 +87,216 @@ def store_raw(inbox_id: int, raw: bytes, *, source: str, source_ref: str = "") -
     except IntegrityError:
         # A twin (the same mail through two paths at once) committed first.
         return RawMail.objects.get(inbox=inbox, sha256=digest)
+
+
+def receive(inbox_id: int, raw: bytes, *, source: str, source_ref: str = "") -> RawMail:
+    """Store, then process. Raises only for what was refused before storing (too large …)."""
+    stored = store_raw(inbox_id, raw, source=source, source_ref=source_ref)
+    if stored.state != RawMailState.PENDING:
+        return stored  # the same bytes came in before: already handled
+    return process_raw(stored.pk)
+
+
+def process_raw(raw_mail_id: int) -> RawMail:
+    """Parse, classify, thread and ingest one stored mail; safe to run again.
+
+    Never raises for a bad mail: the row ends failed with the error, visible to admins, and
+    can be re-processed once the cause (a parser bug, a full disk) is fixed.
+    """
+    raw_mail = RawMail.objects.select_related("inbox").get(pk=raw_mail_id)
+    try:
+        outcome = _process(raw_mail)
+    except Exception as exc:
+        logger.exception("raw mail %s: processing failed", raw_mail.pk)
+        outcome = Outcome(RawMailState.FAILED, error=f"{type(exc).__name__}: {exc}"[:4000])
+    RawMail.objects.filter(pk=raw_mail.pk).update(
+        state=outcome.state,
+        kind=outcome.kind,
+        error=outcome.error,
+        ticket_id=outcome.ticket_id,
+        message_id=outcome.message_id,
+        header_message_id=outcome.header_message_id[:255],
+        subject=outcome.subject[:250],
+        sender=outcome.sender[:320],
+        attempts=F("attempts") + 1,
+        processed_at=timezone.now(),
+    )
+    raw_mail.refresh_from_db()
+    return raw_mail
+
+
+@dataclass
+class Outcome:
+    state: str
+    kind: str = ""
+    error: str = ""
+    ticket_id: int | None = None
+    message_id: int | None = None
+    header_message_id: str = ""
+    subject: str = ""
+    sender: str = ""
+
+
+MAX_DEFECTS = 20
+
+
+def own_addresses() -> set[str]:
+    """Every address our email inboxes send from: mail from them is our own coming back."""
+    return {
+        base_address(address)
+        for address in Inbox.objects.filter(kind=InboxKind.EMAIL).values_list("address", flat=True)
+        if address
+    }
+
+
+def _process(raw_mail: RawMail) -> Outcome:
+    try:
+        parsed = parse_mail(raw_bytes(raw_mail))
+    except MailParseError as exc:
+        return Outcome(RawMailState.FAILED, error=str(exc) or "unreadable mail")
+    ours = own_addresses()
+    customer = customer_address(parsed, ours)
+    outcome = Outcome(
+        RawMailState.PENDING,
+        header_message_id=parsed.message_id,
+        subject=parsed.subject,
+        sender=customer.address if customer else "",
+    )
+    verdict = classify(parsed.message, own_addresses=ours)
+    outcome.kind = verdict.kind
+    if verdict.kind == MailKind.OWN:
+        outcome.state, outcome.error = RawMailState.IGNORED, verdict.why
+        return outcome
+    if verdict.kind in (MailKind.BOUNCE, MailKind.COMPLAINT):
+        outcome.ticket_id, outcome.message_id = record_bounce(
+            raw_mail.inbox, verdict, subject=parsed.subject
+        )
+        outcome.state, outcome.error = RawMailState.BOUNCE, verdict.why
+        return outcome
+    thread = find_thread(
+        raw_mail.inbox,
+        message_ids=[*parsed.in_reply_to, *reversed(parsed.references)],
+        recipients=recipients_of(parsed, raw_mail),
+        subject=parsed.subject,
+        sender=customer.address if customer else "",
+    )
+    if (
+        verdict.kind == MailKind.AUTO_REPLY
+        and thread.ticket_id is None
+        and not auto_generated(parsed.message)
+    ):
+        # A vacation reply to something that is not a ticket of ours: no noise ticket.
+        outcome.state, outcome.error = RawMailState.IGNORED, verdict.why
+        return outcome
+    if customer is None:
+        outcome.state = RawMailState.FAILED
+        outcome.error = "no usable sender address (From / Reply-To)"
+        return outcome
+    try:
+        result = ingest(
+            _inbound(raw_mail, parsed, customer, thread.ticket_id, thread.rule, verdict)
+        )
+    except DomainError as exc:
+        outcome.state, outcome.error = RawMailState.FAILED, f"{exc.code}: {exc.message}"
+        return outcome
+    outcome.state = RawMailState.INGESTED
+    outcome.ticket_id, outcome.message_id = result.ticket_id, result.message_id
+    if verdict.automatic:
+        outcome.error = verdict.why
+    return outcome
+
+
+def customer_address(parsed: ParsedMail, ours: set[str]) -> MailAddress | None:
+    """Reply-To when it names one outside address (forms sent "on behalf of"), else From."""
+    candidates = [*(parsed.reply_to if len(parsed.reply_to) == 1 else []), parsed.sender]
+    for candidate in candidates:
+        if candidate is None or not candidate.address:
+            continue
+        try:
+            address = normalise_email(candidate.address)
+        except InvalidHandle:
+            continue
+        if base_address(address) in ours:
+            continue
+        return MailAddress(candidate.name, address)
+    return None
+
+
+def recipients_of(parsed: ParsedMail, raw_mail: RawMail) -> list[str]:
+    found = [a.address for a in [*parsed.to, *parsed.cc] if a.address]
+    for header in ("Delivered-To", "X-Original-To", "Envelope-To"):
+        for value in _headers(parsed.message, header):
+            found.append(value.strip().strip("<>"))
+    if raw_mail.source == RawMailSource.SMTP and "@" in raw_mail.source_ref:
+        found.append(raw_mail.source_ref)
+    return found
+
+
+def auto_generated(message: EmailMessage) -> bool:
+    """RFC 3834 auto-generated (a shop system's notification) rather than auto-replied."""
+    values = [v.strip().lower() for v in _headers(message, "Auto-Submitted")]
+    return any(v.startswith("auto-generated") for v in values)
+
+
+def _headers(message: EmailMessage, name: str) -> list[str]:
+    try:
+        return [str(v) for v in message.get_all(name) or []]
+    except Exception:  # a header the stdlib cannot even parse: as if absent
+        return []
+
+
+def _inbound(
+    raw_mail: RawMail,
+    parsed: ParsedMail,
+    customer: MailAddress,
+    ticket_id: int | None,
+    rule: str,
+    verdict: Classification,
+) -> InboundMessage:
+    kept, dropped = [], []
+    for item in parsed.attachments:
+        if len(item.data) > settings.MAX_ATTACHMENT_BYTES:
+            dropped.append(item.filename)
+            continue
+        kept.append(InboundAttachment(item.filename, item.content_type, item.data))
+    trimmed = parsed.reply_text.strip() != parsed.text.strip()
+    body_text = parsed.reply_text if parsed.reply_text.strip() else parsed.text
+    # The timeline shows the answer without the quoted history; the original mail view has
+    # everything. HTML carries the quote inside, so a trimmed mail shows as text.
+    body_html = "" if trimmed else parsed.html
+    if not body_text.strip() and not body_html.strip() and not kept:
+        body_text = parsed.subject or str(_("(empty mail)"))
+    external_id = parsed.message_id
+    if not external_id or len(external_id) > 255:
+        external_id = f"sha256:{raw_mail.sha256}"
+    meta = {
+        "email": {
+            "raw_mail_id": raw_mail.pk,
+            "message_id": parsed.message_id,
+            "from": customer.address,
+            "to": [a.address for a in parsed.to if a.address][:50],
+            "cc": [a.address for a in parsed.cc if a.address][:50],
+            "thread_rule": rule,
+            "kind": verdict.kind,
+            "trimmed": trimmed,
+            "forwarded": parsed.forwarded,
+            "defects": parsed.defects[:MAX_DEFECTS],
+            "dropped_attachments": dropped,
+        }
+    }
+    if verdict.automatic:
+        meta["automatic"] = verdict.kind
+    received = parsed.date if raw_mail.source == RawMailSource.IMPORT and parsed.date else None
+    return InboundMessage(
+        inbox_id=raw_mail.inbox_id,
+        external_id=external_id,
+        sender=SenderHandle("email", customer.address, customer.address),
+        sender_name=customer.name,
+        body_text=body_text,
+        body_html=body_html,
+        subject=parsed.subject,
+        ticket_id=ticket_id,
+        received_at=received,
+        attachments=kept,
+        meta=meta,
+    )

@@ -83,12 +83,14 @@ def add_inbound_message(
     meta: dict,
     logged_by: Agent | None = None,
     direction: str = Direction.INBOUND,
+    reopen: bool = True,
 ) -> tuple[Message, bool]:
     """Store a message that reached us, or a contact an agent logged (a call, a FAX).
 
     Inbound messages are the customer's even when an agent typed them in (`logged_by` is kept
     as author_agent); an outbound logged contact (we called them) is the agent's.
-    Returns (message, reopened).
+    Returns (message, reopened). `reopen=False` for mail no person wrote (a vacation reply to
+    our answer): it joins the ticket without waking it up.
     """
     by_agent = logged_by is not None
     inbound = direction == Direction.INBOUND
@@ -117,7 +119,7 @@ def add_inbound_message(
     if direction == Direction.INBOUND:
         ticket.last_customer_message_at = at
         fields.append("last_customer_message_at")
-        if ticket.status in (Status.SOLVED, Status.PENDING, Status.ON_HOLD):
+        if reopen and ticket.status in (Status.SOLVED, Status.PENDING, Status.ON_HOLD):
             old = ticket.status
             ticket.status = Status.OPEN
             ticket.solved_at = None

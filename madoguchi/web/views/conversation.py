@@ -97,6 +97,17 @@ def event_text(event: TimelineEvent, agents: dict[str, str], teams: dict[str, st
         ) % {"source": old, "count": count}
     if event.kind == "created":
         return _("Ticket created")
+    if event.kind in ("bounce", "complaint"):
+        severity, _sep, reason = new.partition(":")
+        if event.kind == "complaint":
+            return _("%(address)s reported our mail as spam") % {"address": old or "?"}
+        if severity == "hard":
+            text = _("Mail to %(address)s bounced permanently (%(reason)s)")
+        else:
+            text = _("Mail to %(address)s bounced temporarily (%(reason)s)")
+        return text % {"address": old or "?", "reason": reason}
+    if event.kind == "follow_up":
+        return _("Follow-up of ticket %(ticket)s") % {"ticket": new}
     return f"{event.kind}: {old} → {new}"
 
 

@@ -1,0 +1,91 @@
+"""A bounce or complaint about a mail we sent: find that mail, mark its delivery failed.
+
+The bounce itself never becomes a ticket. It is attached to the ticket whose reply bounced
+(the raw mail row points there, the timeline says so and the reply shows the failure), and
+a hard bounce is told apart from a soft one so the agent knows whether to try again.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from madoguchi.connectors.email.tokens import ticket_from_token
+from madoguchi.core.events import MessageDeadLettered, emit_on_commit
+from madoguchi.lib.mail.types import Classification, MailKind
+from madoguchi.tickets import timeline
+from madoguchi.tickets.models import Delivery, Direction, Message, Ticket
+
+from .models import Inbox, Outbox
+
+MAX_RECIPIENTS = 20
+
+
+@transaction.atomic
+def record_bounce(
+    inbox: Inbox, verdict: Classification, *, subject: str = ""
+) -> tuple[int | None, int | None]:
+    """(ticket id, message id) the bounce belongs to, or (None, None) when it is not ours."""
+    original = verdict.original_message_id
+    message = None
+    if original:
+        message = (
+            Message.objects.select_for_update()
+            .filter(external_id=original, direction=Direction.OUTBOUND)
+            .order_by("pk")
+            .first()
+        )
+        if message is None:
+            outbox = Outbox.objects.filter(provider_message_id=original).first()
+            if outbox is not None:
+                message = Message.objects.select_for_update().get(pk=outbox.message_id)
+    if message is None:
+        ticket_id = ticket_from_token(original)
+        ticket = Ticket.objects.filter(pk=ticket_id).first() if ticket_id else None
+        if ticket is None:
+            return None, None
+        _record(ticket, verdict, message=None)
+        return ticket.pk, None
+    ticket = Ticket.objects.get(pk=message.ticket_id)
+    _record(ticket, verdict, message=message)
+    return ticket.pk, message.pk
+
+
+def _record(ticket: Ticket, verdict: Classification, *, message: Message | None) -> None:
+    hard = any(r.hard for r in verdict.recipients)
+    complaint = verdict.kind == MailKind.COMPLAINT
+    recipients = [
+        {"address": r.address, "status": r.status, "reason": r.reason, "hard": r.hard}
+        for r in verdict.recipients[:MAX_RECIPIENTS]
+    ]
+    first = verdict.recipients[0] if verdict.recipients else None
+    reason = "complaint" if complaint else (first.reason if first else "") or "undefined"
+    timeline.record(
+        ticket,
+        "complaint" if complaint else "bounce",
+        field="delivery",
+        old=first.address if first else "",
+        new=f"{'hard' if hard else 'soft'}:{reason}",
+        at=timezone.now(),
+    )
+    if message is None:
+        return
+    meta = dict(message.meta or {})
+    meta["bounce"] = {
+        "kind": verdict.kind,
+        "hard": hard,
+        "reason": reason,
+        "why": verdict.why,
+        "recipients": recipients,
+    }
+    fields = ["meta"]
+    message.meta = meta
+    if not complaint:
+        message.delivery = Delivery.FAILED
+        fields.append("delivery")
+    message.save(update_fields=fields)
+    if not complaint:
+        summary = "; ".join(
+            f"{r['address']} {r['status']} {r['reason']}".strip() for r in recipients
+        )
+        emit_on_commit(MessageDeadLettered(message_id=message.pk, error=summary or verdict.why))
