@@ -77,6 +77,11 @@ class Agent(models.Model):
         default=False,
         help_text=_("Mentions, assignments and replies on your tickets, also by email."),
     )
+    signature = models.TextField(
+        _("email signature"),
+        blank=True,
+        help_text=_("Added below your email replies; the inbox's signature is used when empty."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

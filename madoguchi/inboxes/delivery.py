@@ -72,16 +72,23 @@ def _claim(outbox_id: int) -> Outbox | None:
 
 
 def outbound_for(outbox: Outbox) -> OutboundMessage:
-    message = Message.objects.select_related("ticket", "ticket__customer").get(pk=outbox.message_id)
+    message = Message.objects.select_related("ticket", "ticket__customer", "author_agent").get(
+        pk=outbox.message_id
+    )
     inbox = Inbox.objects.select_related("brand").get(pk=outbox.inbox_id)
     route = message.meta.get("route", {})
+    earlier_public = Message.objects.filter(
+        ticket_id=message.ticket_id, pk__lt=message.pk, is_internal=False
+    )
     # The thread so far, oldest first: provider ids of earlier public messages (threading).
     earlier = list(
-        Message.objects.filter(ticket_id=message.ticket_id, pk__lt=message.pk, is_internal=False)
-        .exclude(external_id="")
+        earlier_public.exclude(external_id="")
         .order_by("-pk")
         .values_list("external_id", flat=True)[:MAX_REFERENCES]
     )[::-1]
+    inbox_settings = dict(inbox.settings or {})
+    agent = message.author_agent
+    signature = (agent.signature if agent else "") or str(inbox_settings.get("signature") or "")
     return OutboundMessage(
         outbox_id=outbox.pk,
         idempotency_key=str(outbox.idempotency_key),
@@ -102,10 +109,15 @@ def outbound_for(outbox: Outbox) -> OutboundMessage:
             OutboundAttachment(a.filename, a.content_type, a.file.name or "")
             for a in message.attachments.all()
         ),
-        settings=dict(inbox.settings or {}),
+        settings=inbox_settings,
         credentials=cast(dict[str, Any], inbox.credentials),
         references=tuple(earlier),
         cc=tuple(route.get("cc", ())),
+        bcc=tuple(route.get("bcc", ())),
+        ticket_id=message.ticket_id,
+        automatic=bool(message.meta.get("automatic")),
+        signature=signature,
+        replying=earlier_public.exists(),
     )
 
 

@@ -79,3 +79,13 @@ class OutboundMessage:
     references: tuple[str, ...] = ()
     # Further recipients the agent added (email Cc); other transports ignore them.
     cc: tuple[str, ...] = ()
+    # Blind copies: delivered, never written into the mail's headers.
+    bcc: tuple[str, ...] = ()
+    # The ticket's primary key: signed into our Message-ID and reply address (threading).
+    ticket_id: int = 0
+    # Sent by the system (auto-reply, acknowledgement): marked so other robots stay quiet.
+    automatic: bool = False
+    # The author's signature, else the inbox's; appended below a "-- " line.
+    signature: str = ""
+    # False for the first message of a conversation we start ourselves: no "Re:".
+    replying: bool = True

@@ -9,6 +9,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from madoguchi.connectors.email import tokens
 from madoguchi.core import events
 from madoguchi.core.errors import Conflict, Forbidden, NotFound
 from madoguchi.inboxes import delivery
@@ -118,11 +119,15 @@ def test_delivered_mail_is_correct(ticket, agent, smtp_server, dead_letters):
     assert envelope.mail_from == "support@shop.test"
     assert envelope.rcpt_tos == ["taro.yamada@example.jp"]
     [mail] = smtp_server.messages
-    assert mail["Subject"] == f"引越しに伴う住所変更 [#{ticket.number}]"
+    # A reply to the form submission: "Re:" and the ticket tag (composing.reply_subject).
+    assert mail["Subject"] == f"Re: 引越しに伴う住所変更 [#{ticket.number}]"
     assert mail["From"].addresses[0].display_name == "窓口テスト商店"
     assert mail["From"].addresses[0].addr_spec == "support@shop.test"
     assert mail["To"].addresses[0].display_name == "山田 太郎"
-    assert mail["Message-ID"] == f"<{outbox.idempotency_key}.{ticket.number}@shop.test>"
+    # Stable across retries (idempotency key) and signed with the ticket token (threading).
+    assert mail["Message-ID"] == tokens.message_id(
+        "shop.test", ticket.pk, str(outbox.idempotency_key)
+    )
     assert mail["X-Madoguchi-Ticket"] == str(ticket.number)
     assert mail["In-Reply-To"] is None  # the form submission has no Message-ID to answer
     plain = mail.get_body(preferencelist=("plain",))

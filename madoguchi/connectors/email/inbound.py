@@ -269,7 +269,7 @@ def _inbound(
     external_id = parsed.message_id
     if not external_id or len(external_id) > 255:
         external_id = f"sha256:{raw_mail.sha256}"
-    meta = {
+    meta: dict[str, object] = {
         "email": {
             "raw_mail_id": raw_mail.pk,
             "message_id": parsed.message_id,
