@@ -142,6 +142,11 @@ STORAGES = {
 MAX_ATTACHMENT_BYTES = int(os.environ.get("MADOGUCHI_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024))
 # Whole raw mails (SMTP listener, IMAP, webhooks, import): larger ones get a clear refusal.
 MAIL_MAX_BYTES = int(os.environ.get("MADOGUCHI_MAIL_MAX_BYTES", 30 * 1024 * 1024))
+# IMAP inboxes: seconds between two polls of a folder (failures back off 30 s … 30 min instead).
+IMAP_POLL_SECONDS = int(os.environ.get("MADOGUCHI_IMAP_POLL_SECONDS", "60"))
+# Automatic mail (receipts) to any one address: at most one per N minutes and M a day.
+AUTO_REPLY_MIN_MINUTES = int(os.environ.get("MADOGUCHI_AUTO_REPLY_MIN_MINUTES", "10"))
+AUTO_REPLY_DAILY_LIMIT = int(os.environ.get("MADOGUCHI_AUTO_REPLY_DAILY_LIMIT", "3"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("MADOGUCHI_MAX_BODY_BYTES", 2 * 1024 * 1024))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -177,6 +182,24 @@ EMAIL_TIMEOUT = int(os.environ.get("MADOGUCHI_SMTP_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("MADOGUCHI_FROM_EMAIL", "support@madoguchi.localhost")
 # Where the embedded catch-all SMTP server (demo) keeps the mail it receives.
 MAIL_CATCHER_DIR = Path(os.environ.get("MADOGUCHI_MAIL_CATCHER_DIR", DATA_DIR / "sent-mail"))
+
+# Inbound email without IMAP (docs/configuration.md):
+# - the SMTP listener `madoguchi serve` runs when MADOGUCHI_MAIL_LISTEN_PORT is set (an MTA
+#   forwards mail for the inbox addresses to it); off by default;
+# - provider inbound webhooks under /hooks/email/<provider>/inbound/ (django-anymail).
+#   MADOGUCHI_ANYMAIL_WEBHOOK_SECRET is the "user:password" basic auth the provider sends
+#   (several separated by commas, for rotation); SendGrid, Postmark and Amazon SES are
+#   refused without it. Mailgun is checked with its HMAC signing key instead.
+MAIL_LISTEN_HOST = os.environ.get("MADOGUCHI_MAIL_LISTEN_HOST", "127.0.0.1")
+MAIL_LISTEN_PORT = int(os.environ.get("MADOGUCHI_MAIL_LISTEN_PORT", "0") or 0)
+ANYMAIL = {
+    "WEBHOOK_SECRET": env_list("MADOGUCHI_ANYMAIL_WEBHOOK_SECRET", ""),
+    "MAILGUN_WEBHOOK_SIGNING_KEY": os.environ.get("MADOGUCHI_MAILGUN_WEBHOOK_SIGNING_KEY", ""),
+    # SNS subscription confirmations are answered by fetching their SubscribeURL.
+    "AMAZON_SES_AUTO_CONFIRM_SNS_SUBSCRIPTIONS": env_bool(
+        "MADOGUCHI_AMAZON_SES_AUTO_CONFIRM", True
+    ),
+}
 
 # Outbox delivery: attempts before a message becomes a dead letter, backoff base in seconds.
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("MADOGUCHI_OUTBOX_MAX_ATTEMPTS", "6"))

@@ -62,11 +62,14 @@ class Command(TranslatedCommand):
             os.makedirs(settings.STATIC_ROOT, exist_ok=True)
 
         catcher = None
+        listener = None
         worker: subprocess.Popen[bytes] | None = None
         previous_term = signal.signal(signal.SIGTERM, _interrupt)
         try:
             if options["demo"]:
                 catcher = self._start_catcher()
+            if settings.MAIL_LISTEN_PORT:
+                listener = self._start_listener()
             if not options["no_worker"]:
                 worker = _start_worker()
                 threading.Thread(
@@ -81,6 +84,8 @@ class Command(TranslatedCommand):
                 _stop_child(worker)
             if catcher is not None:
                 catcher.stop()
+            if listener is not None:
+                listener.stop()
             signal.signal(signal.SIGTERM, previous_term)
             self.stdout.write(_("Madoguchi stopped."))
 
@@ -107,6 +112,21 @@ class Command(TranslatedCommand):
                 % {"port": port, "error": exc}
             ) from exc
 
+    def _start_listener(self):  # type: ignore[no-untyped-def]
+        from madoguchi.connectors.email.listener import MailListener
+
+        host, port = settings.MAIL_LISTEN_HOST, settings.MAIL_LISTEN_PORT
+        try:
+            return MailListener(host, port).start()
+        except (OSError, RuntimeError) as exc:
+            raise CommandError(
+                _(
+                    "The SMTP listener cannot listen on %(host)s:%(port)s (%(error)s)."
+                    " Set MADOGUCHI_MAIL_LISTEN_PORT to a free port."
+                )
+                % {"host": host, "port": port, "error": exc}
+            ) from exc
+
     def _print_banner(self, host: str, port: int, *, demo: bool, worker: bool) -> None:
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
         url = f"http://{shown}:{port}"
@@ -116,6 +136,11 @@ class Command(TranslatedCommand):
             self.stdout.write(_("Background worker: started (outbox delivery, tasks)."))
         else:
             self.stdout.write(_("Background worker: not started; run `madoguchi worker`."))
+        if settings.MAIL_LISTEN_PORT:
+            self.stdout.write(
+                _("Incoming mail (SMTP) is accepted on %(host)s:%(port)s for the email inboxes.")
+                % {"host": settings.MAIL_LISTEN_HOST, "port": settings.MAIL_LISTEN_PORT}
+            )
         if demo:
             self.stdout.write(
                 _("Sent mail is caught on 127.0.0.1:%(port)s and shown at %(url)s/dev/mail/")
