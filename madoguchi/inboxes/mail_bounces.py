@@ -52,13 +52,16 @@ def record_bounce(
 
 
 def _record(ticket: Ticket, verdict: Classification, *, message: Message | None) -> None:
-    hard = any(r.hard for r in verdict.recipients)
     complaint = verdict.kind == MailKind.COMPLAINT
+    failed = [r for r in verdict.recipients if r.reason != "delivered"]
+    if verdict.recipients and not failed and not complaint:
+        return  # a success notice (Action: delivered): nothing went wrong
+    hard = any(r.hard for r in failed)
     recipients = [
         {"address": r.address, "status": r.status, "reason": r.reason, "hard": r.hard}
-        for r in verdict.recipients[:MAX_RECIPIENTS]
+        for r in failed[:MAX_RECIPIENTS]
     ]
-    first = verdict.recipients[0] if verdict.recipients else None
+    first = failed[0] if failed else None
     reason = "complaint" if complaint else (first.reason if first else "") or "undefined"
     timeline.record(
         ticket,
