@@ -18,6 +18,7 @@ import time
 
 from django.db import close_old_connections, connections
 
+from madoguchi.connectors.email.polling import poll_due_inboxes
 from madoguchi.customers.import_recovery import fail_stale_imports
 from madoguchi.inboxes.delivery import sweep
 
@@ -37,7 +38,13 @@ class OutboxSweeper(threading.Thread):
         next round tries again; it does not stop the other."""
         close_old_connections()
         looked = 0
-        for name, job in (("outbox sweep", sweep), ("stale import check", fail_stale_imports)):
+        jobs = (
+            ("outbox sweep", sweep),
+            ("stale import check", fail_stale_imports),
+            # Issue 4: fetch the IMAP folders that are due (each under a claim; bounded).
+            ("IMAP poll", poll_due_inboxes),
+        )
+        for name, job in jobs:
             try:
                 looked += job()
             except Exception:

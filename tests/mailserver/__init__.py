@@ -1,0 +1,1 @@
+"""Real mail servers started by the test session (Dovecot for IMAP)."""
