@@ -19,7 +19,7 @@ from madoguchi.accounts.org_admin import clean_slug
 from madoguchi.accounts.permissions import Capability, require
 from madoguchi.core.errors import NotFound, ValidationFailed
 
-from .channel_fields import clean_address, clean_value, spec_for
+from .channel_fields import clean_address, clean_value, combination_error, spec_for
 from .models import Inbox, InboxKind
 
 
@@ -98,6 +98,9 @@ def _check_channel(
             new_settings[field.key] = value
         else:
             new_settings.pop(field.key, None)
+    problem = combination_error(kind, new_settings)
+    if problem is not None:
+        raise _fail(problem[1], problem[0], f"invalid_{problem[0]}")
     return address, new_settings, new_secrets
 
 

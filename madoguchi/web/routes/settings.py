@@ -2,8 +2,8 @@
 
 from django.urls import path
 
-from ..views import tokens
-from ..views.settings import agents, audit, brands, inboxes, index, macros, tags, teams
+from ..views import original_mail, tokens
+from ..views.settings import agents, audit, brands, inboxes, index, macros, mail, tags, teams
 
 urlpatterns = [
     path("settings/", index.index, name="settings"),
@@ -36,6 +36,34 @@ urlpatterns = [
     path("settings/inboxes/", inboxes.inbox_list, name="settings_inboxes"),
     path("settings/inboxes/new/<str:kind>/", inboxes.inbox_new, name="settings_inbox_new"),
     path("settings/inboxes/<int:inbox_id>/", inboxes.inbox_edit, name="settings_inbox"),
+    path(
+        "settings/inboxes/new/email/test/<str:which>/",
+        mail.connection_test,
+        name="settings_inbox_new_test",
+    ),
+    path(
+        "settings/inboxes/<int:inbox_id>/test/<str:which>/",
+        mail.connection_test,
+        name="settings_inbox_test",
+    ),
+    path("settings/inboxes/<int:inbox_id>/mail/", mail.mail_status, name="settings_inbox_mail"),
+    path(
+        "settings/inboxes/<int:inbox_id>/mail/<int:raw_mail_id>/reprocess/",
+        mail.reprocess,
+        name="settings_inbox_mail_reprocess",
+    ),
+    path(
+        "settings/inboxes/<int:inbox_id>/mail/<int:raw_mail_id>/eml/",
+        mail.download,
+        name="settings_inbox_mail_eml",
+    ),
+    # The original of an email message, for every agent who sees the ticket (not a setting;
+    # listed here with the other received-mail pages).
+    path(
+        "tickets/<int:ticket_id>/messages/<int:message_id>/original/",
+        original_mail.original_mail,
+        name="ticket_original_mail",
+    ),
     path("settings/macros/", macros.macro_list, name="settings_macros"),
     path("settings/macros/new/", macros.macro_new, name="settings_macro_new"),
     path("settings/macros/preview/", macros.macro_preview, name="settings_macro_preview"),

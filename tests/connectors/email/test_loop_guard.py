@@ -28,7 +28,11 @@ def _deliver_all() -> list[str]:
 
 
 def _receipts() -> list[Message]:
-    return list(Message.objects.filter(meta__automatic="auto_reply").order_by("pk"))
+    return list(
+        Message.objects.filter(meta__automatic="auto_reply", direction=Direction.OUTBOUND).order_by(
+            "pk"
+        )
+    )
 
 
 def vacation(to_message_id: str, *, n: int = 1) -> bytes:
@@ -82,6 +86,7 @@ def test_a_vacation_reply_to_nothing_of_ours_opens_no_ticket(inbox) -> None:  # 
     assert Ticket.objects.count() == 0
 
 
+@pytest.mark.django_db(transaction=True)
 def test_auto_generated_mail_from_a_shop_system_is_a_ticket_without_receipt(inbox) -> None:  # type: ignore[no-untyped-def]
     raw = receive(
         inbox.pk,
@@ -107,6 +112,7 @@ def test_our_own_mail_coming_back_is_ignored(inbox) -> None:  # type: ignore[no-
     assert Ticket.objects.count() == 0
 
 
+@pytest.mark.django_db(transaction=True)
 def test_receipts_are_rate_limited_per_address(inbox) -> None:  # type: ignore[no-untyped-def]
     for n in range(4):
         receive(inbox.pk, mail(subject=f"別々の質問 {n}"), source="smtp")
@@ -116,6 +122,7 @@ def test_receipts_are_rate_limited_per_address(inbox) -> None:  # type: ignore[n
     assert not may_send_automatic("TARO@example.jp".lower())
 
 
+@pytest.mark.django_db(transaction=True)
 def test_no_receipt_when_the_inbox_does_not_send_them(inboxes) -> None:  # type: ignore[no-untyped-def]
     receive(inboxes["email"].pk, mail(), source="smtp")
     assert _receipts() == []

@@ -26,7 +26,7 @@ def inbox(inboxes):  # type: ignore[no-untyped-def]
 
 
 def _in(inbox, raw: bytes):  # type: ignore[no-untyped-def]
-    result = receive(inbox.pk, raw, source="import")
+    result = receive(inbox.pk, raw, source="smtp")
     assert result.state == RawMailState.INGESTED, result.error
     return result
 

@@ -17,3 +17,17 @@
     body.dispatchEvent(new Event("input", { bubbles: true }));
   });
 })();
+
+// Email inbox connection tests: a refusal (429 too many tests) is shown in the result slot
+// like any other result, instead of htmx dropping the error response.
+(function () {
+  "use strict";
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var elt = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (!elt || !elt.closest || !elt.closest("[data-connection-test]")) return;
+    if (event.detail.xhr.status === 429) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+})();
