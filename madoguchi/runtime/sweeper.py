@@ -18,6 +18,7 @@ import time
 
 from django.db import close_old_connections, connections
 
+from madoguchi.connectors.email.inbound import process_stranded
 from madoguchi.connectors.email.polling import poll_due_inboxes
 from madoguchi.customers.import_recovery import fail_stale_imports
 from madoguchi.inboxes.delivery import sweep
@@ -43,6 +44,7 @@ class OutboxSweeper(threading.Thread):
             ("stale import check", fail_stale_imports),
             # Issue 4: fetch the IMAP folders that are due (each under a claim; bounded).
             ("IMAP poll", poll_due_inboxes),
+            ("stranded mail", process_stranded),
         )
         for name, job in jobs:
             try:

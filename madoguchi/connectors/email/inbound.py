@@ -11,6 +11,7 @@ import hashlib
 import logging
 import zlib
 from dataclasses import dataclass
+from datetime import timedelta
 from email.message import EmailMessage
 
 from django.conf import settings
@@ -95,6 +96,39 @@ def receive(inbox_id: int, raw: bytes, *, source: str, source_ref: str = "") -> 
     if stored.state != RawMailState.PENDING:
         return stored  # the same bytes came in before: already handled
     return process_raw(stored.pk)
+
+
+# A mail the SMTP listener or a webhook stored but whose processing thread died with the
+# process: the worker's sweeper picks it up after this long.
+STRANDED_SECONDS = 60
+
+
+def process_stranded(limit: int = 100) -> int:
+    """Process stored mails left pending (a crash between the store and the processing)."""
+    cutoff = timezone.now() - timedelta(seconds=STRANDED_SECONDS)
+    ids = list(
+        RawMail.objects.filter(state=RawMailState.PENDING, received_at__lte=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for pk in ids:
+        process_raw(pk)
+    return len(ids)
+
+
+def reprocess_failed(inbox_slug: str | None = None) -> dict[str, int]:
+    """Run every failed mail (of one inbox) through the pipeline again; counts by new state."""
+    failed = RawMail.objects.filter(state=RawMailState.FAILED)
+    if inbox_slug:
+        inbox = Inbox.objects.filter(slug=inbox_slug, kind=InboxKind.EMAIL).first()
+        if inbox is None:
+            raise NotFound(_("Email inbox not found."), code="inbox_not_found")
+        failed = failed.filter(inbox=inbox)
+    counts: dict[str, int] = {}
+    for pk in failed.order_by("pk").values_list("pk", flat=True):
+        state = process_raw(pk).state
+        counts[state] = counts.get(state, 0) + 1
+    return counts
 
 
 def process_raw(raw_mail_id: int) -> RawMail:

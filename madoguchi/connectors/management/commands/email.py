@@ -1,9 +1,11 @@
 """`madoguchi email <action>`: the email channel from the command line.
 
     madoguchi email import PATH [--inbox SLUG]   # .eml, mbox, Maildir or a folder of .eml
+    madoguchi email poll [--inbox SLUG]          # fetch IMAP folders now
+    madoguchi email reprocess [--inbox SLUG]     # parse failed mails again (after a fix)
 
 Each action is one subparser (in `add_arguments`) plus one `_handle_<action>` method,
-which receives the parsed options; `email poll` (IMAP) is added the same way.
+which receives the parsed options.
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ OUTCOME_LABELS = {
 
 
 class Command(TranslatedCommand):
-    help = cast(str, gettext_lazy("Email channel tasks: import mail from files."))
+    help = cast(
+        str, gettext_lazy("Email channel tasks: import mail, fetch IMAP, re-process failures.")
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -42,6 +46,15 @@ class Command(TranslatedCommand):
             default="",
             help=_("Slug of the email inbox (needed when there are several)."),
         )
+
+        polling = actions.add_parser("poll", help=_("Fetch new mail from IMAP now."))
+        polling.add_argument(
+            "--inbox", default="", help=_("Slug of one email inbox (default: all that are due).")
+        )
+        again = actions.add_parser(
+            "reprocess", help=_("Parse and deliver the mails that failed, again.")
+        )
+        again.add_argument("--inbox", default="", help=_("Slug of one email inbox."))
 
     def handle(self, *args: Any, **options: Any) -> None:
         handler = getattr(self, f"_handle_{options['action']}")
@@ -79,3 +92,19 @@ class Command(TranslatedCommand):
                 _("  %(label)s: %(count)s")
                 % {"label": OUTCOME_LABELS[outcome], "count": result.counts[outcome]}
             )
+
+    def _handle_poll(self, *, inbox: str, **rest: Any) -> None:
+        from madoguchi.connectors.email.polling import poll_command
+
+        if poll_command(inbox or None, self.stdout):
+            raise CommandError(_("Fetching mail failed for at least one folder."))
+
+    def _handle_reprocess(self, *, inbox: str, **rest: Any) -> None:
+        from madoguchi.connectors.email.inbound import reprocess_failed
+
+        try:
+            counts = reprocess_failed(inbox or None)
+        except DomainError as exc:
+            raise CommandError(str(exc.message)) from exc
+        for state, count in sorted(counts.items()):
+            self.stdout.write(_("  %(state)s: %(count)s") % {"state": state, "count": count})
