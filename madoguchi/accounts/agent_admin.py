@@ -34,8 +34,11 @@ def _invalid(message: Any, field: str, code: str) -> ValidationFailed:
     return ValidationFailed(message, code=code, details={"field": field})
 
 
+MAX_SIGNATURE_CHARS = 2000
+
+
 def _clean_profile(
-    display_name: str, email: str, role: str, language: str, time_zone: str
+    display_name: str, email: str, role: str, language: str, time_zone: str, signature: str = ""
 ) -> dict[str, str]:
     display_name = (display_name or "").strip()
     if not display_name or len(display_name) > 120:
@@ -58,12 +61,21 @@ def _clean_profile(
         raise _invalid(
             _("Unknown time zone: %(zone)s") % {"zone": time_zone}, "time_zone", "invalid_zone"
         ) from exc
+    signature = (signature or "").replace("\r\n", "\n").strip("\n")
+    if len(signature) > MAX_SIGNATURE_CHARS:
+        raise _invalid(
+            _("The signature is too long (up to %(limit)d characters).")
+            % {"limit": MAX_SIGNATURE_CHARS},
+            "signature",
+            "invalid_signature",
+        )
     return {
         "display_name": display_name,
         "email": email,
         "role": role,
         "language": language,
         "time_zone": time_zone,
+        "signature": signature,
     }
 
 
@@ -91,6 +103,7 @@ def _snapshot(agent: Agent) -> dict[str, Any]:
         "teams": sorted(t.name for t in agent.teams.all()),
         "language": agent.language,
         "time_zone": agent.time_zone,
+        "signature": agent.signature,
     }
 
 
@@ -123,6 +136,7 @@ def do_create_agent(
     team_ids: Iterable[int] = (),
     language: str = "ja",
     time_zone: str = settings.TIME_ZONE,
+    signature: str = "",
 ) -> Agent:
     """A new login with its agent profile; the initial password must pass the site's rules."""
     require(actor, Capability.MANAGE_AGENTS)
@@ -140,7 +154,7 @@ def do_create_agent(
     user_model = get_user_model()
     if user_model.objects.filter(username__iexact=username).exists():
         raise _invalid(_("This username is taken."), "username", "username_taken")
-    profile = _clean_profile(display_name, email, role, language, time_zone)
+    profile = _clean_profile(display_name, email, role, language, time_zone, signature)
     teams = _teams(team_ids)
     _password(password, user_model(username=username, email=profile["email"]))
     user = user_model.objects.create_user(username, profile.pop("email"), password)
@@ -162,12 +176,13 @@ def do_update_agent(
     team_ids: Iterable[int],
     language: str,
     time_zone: str,
+    signature: str = "",
 ) -> Agent:
     """Profile, role and teams. The last active admin keeps the admin role, and nobody demotes
     themselves (they would lock themselves out of this page)."""
     require(actor, Capability.MANAGE_AGENTS)
     target = _locked_agent(agent_id)
-    profile = _clean_profile(display_name, email, role, language, time_zone)
+    profile = _clean_profile(display_name, email, role, language, time_zone, signature)
     teams = _teams(team_ids)
     if target.role == Role.ADMIN and profile["role"] != Role.ADMIN:
         if target.pk == actor.pk:

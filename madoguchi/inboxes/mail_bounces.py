@@ -10,8 +10,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from madoguchi.connectors.email.tokens import ticket_from_token
 from madoguchi.core.events import MessageDeadLettered, emit_on_commit
+from madoguchi.lib.mail.tokens import ticket_from_token
 from madoguchi.lib.mail.types import Classification, MailKind
 from madoguchi.tickets import timeline
 from madoguchi.tickets.models import Delivery, Direction, Message, Ticket

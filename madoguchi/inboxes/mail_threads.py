@@ -18,8 +18,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from madoguchi.connectors.email.tokens import ticket_from_token
 from madoguchi.customers.models import Identity, IdentityKind
+from madoguchi.lib.mail.tokens import ticket_from_token
 from madoguchi.tickets.models import Message, Ticket
 
 from .models import Inbox

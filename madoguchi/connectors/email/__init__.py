@@ -1,4 +1,4 @@
-"""Email: outbound SMTP now; inbound (IMAP, threading, Japanese decoding) comes with issue 4."""
+"""Email: inbound (IMAP, SMTP listener, provider webhooks, import) and outbound (SMTP, providers)."""
 
 from .connector import EmailConnector
 

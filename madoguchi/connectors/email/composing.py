@@ -24,9 +24,9 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from madoguchi.inboxes.messages import OutboundMessage
+from madoguchi.lib.mail import tokens
 
 from ..base import PermanentDeliveryError
-from . import tokens
 from .charsets import encode_jis, encoded_words
 
 logger = logging.getLogger(__name__)

@@ -35,6 +35,8 @@ from madoguchi.inboxes.models import (
 from madoguchi.lib.handles import InvalidHandle, normalise_email
 from madoguchi.lib.mail.loops import classify
 from madoguchi.lib.mail.parsing import parse_mail
+from madoguchi.lib.mail.quoting import cut_html_quote
+from madoguchi.lib.mail.tokens import base_address
 from madoguchi.lib.mail.types import (
     Classification,
     MailAddress,
@@ -42,8 +44,6 @@ from madoguchi.lib.mail.types import (
     MailParseError,
     ParsedMail,
 )
-
-from .tokens import base_address
 
 logger = logging.getLogger(__name__)
 
@@ -296,8 +296,12 @@ def _inbound(
     trimmed = parsed.reply_text.strip() != parsed.text.strip()
     body_text = parsed.reply_text if parsed.reply_text.strip() else parsed.text
     # The timeline shows the answer without the quoted history; the original mail view has
-    # everything. HTML carries the quote inside, so a trimmed mail shows as text.
-    body_html = "" if trimmed else parsed.html
+    # everything. HTML is cut at the client's quote marker; when it has none but the text
+    # had a quote, the trimmed text is shown instead.
+    body_html = cut_html_quote(parsed.html) if parsed.html else ""
+    if trimmed and body_html == parsed.html:
+        body_html = ""
+    trimmed = trimmed or body_html != parsed.html
     if not body_text.strip() and not body_html.strip() and not kept:
         body_text = parsed.subject or str(_("(empty mail)"))
     external_id = parsed.message_id

@@ -28,9 +28,9 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 
 from madoguchi.connectors.email import inbound
-from madoguchi.connectors.email.tokens import base_address
 from madoguchi.core.errors import DomainError, ValidationFailed
 from madoguchi.inboxes.models import Inbox, InboxKind
+from madoguchi.lib.mail.tokens import base_address
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")

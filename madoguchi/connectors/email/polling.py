@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import TextIO
+from typing import Protocol
 
 from django.db.models import Q
 from django.utils import timezone
@@ -26,6 +26,12 @@ from .imap_session import account_for
 logger = logging.getLogger(__name__)
 
 CLAIM_SECONDS = 10 * 60  # longer than any bounded poll (FETCH_LIMIT mails, 30 s timeouts)
+
+
+class Writer(Protocol):
+    """sys.stdout or a management command's OutputWrapper."""
+
+    def write(self, text: str) -> object: ...
 
 
 def imap_inboxes(slug: str | None = None) -> list[Inbox]:
@@ -73,7 +79,7 @@ def poll_due_inboxes(now: datetime | None = None) -> int:
     return polled
 
 
-def poll_command(inbox_slug: str | None, stdout: TextIO) -> int:
+def poll_command(inbox_slug: str | None, stdout: Writer) -> int:
     """`madoguchi email poll [--inbox slug]`: poll now, whatever the schedule; exit status.
 
     Overlapping a worker's poll is harmless (the raw store dedupes by content)."""
@@ -95,7 +101,7 @@ def poll_command(inbox_slug: str | None, stdout: TextIO) -> int:
     return status
 
 
-def _report(inbox: Inbox, result: PollResult, stdout: TextIO) -> None:
+def _report(inbox: Inbox, result: PollResult, stdout: Writer) -> None:
     for folder in result.folders:
         if folder.error:
             line = _("%(inbox)s %(folder)s: failed: %(error)s") % {

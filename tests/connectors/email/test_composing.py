@@ -10,7 +10,6 @@ from email import policy
 
 import pytest
 
-from madoguchi.connectors.email import tokens
 from madoguchi.connectors.email.charsets import encoded_words
 from madoguchi.connectors.email.composing import (
     MAX_REFERENCES,
@@ -23,6 +22,7 @@ from madoguchi.connectors.email.composing import (
     thread_ids,
 )
 from madoguchi.inboxes.messages import OutboundMessage
+from madoguchi.lib.mail import tokens
 
 pytestmark = pytest.mark.django_db
 

@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 
-from madoguchi.connectors.email import tokens
 from madoguchi.inboxes.delivery import deliver
 from madoguchi.inboxes.messages import SenderHandle
 from madoguchi.inboxes.models import Outbox, OutboxState
+from madoguchi.lib.mail import tokens
 from madoguchi.tickets.actions import do_reply
 from madoguchi.tickets.actions.replies import NewAttachment
 from madoguchi.tickets.models import Message, Ticket

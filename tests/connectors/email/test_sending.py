@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from madoguchi.connectors.email import tokens
 from madoguchi.inboxes.delivery import deliver
 from madoguchi.inboxes.messages import SenderHandle
 from madoguchi.inboxes.models import Outbox, OutboxState
+from madoguchi.lib.mail import tokens
 from madoguchi.tickets.actions import do_reply
 from madoguchi.tickets.models import Delivery, Message, Ticket
 from tests.inboxes.factories import receive

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from madoguchi.connectors.email.inbound import receive
-from madoguchi.connectors.email.tokens import reply_address, ticket_token
 from madoguchi.inboxes.delivery import deliver
 from madoguchi.inboxes.models import Outbox, RawMailState
+from madoguchi.lib.mail.tokens import reply_address, ticket_token
 from madoguchi.tickets.actions import do_reply
 from madoguchi.tickets.models import Status, Ticket
 from tests.inboxes.smtp import smtp_down, smtp_server  # noqa: F401  (fixtures)
@@ -121,7 +121,15 @@ def test_same_message_id_through_two_paths_is_one_message(inbox) -> None:  # typ
     assert Ticket.objects.get().messages.count() == 1
 
 
-GMAIL_OUTLOOK = ["chatwoot/reply.eml", "chatwoot/in_reply_to.eml", "chatwoot/references.eml"]
+# Gmail (mail_with_quote, multi-received-headers, raw_email2) and Apple Mail (reply …) replies.
+GMAIL_OUTLOOK = [
+    "chatwoot/reply.eml",
+    "chatwoot/in_reply_to.eml",
+    "chatwoot/references.eml",
+    "chatwoot/mail_with_quote.eml",
+    "flanker/multi-received-headers.eml",
+    "ruby-mail/raw_email2.eml",
+]
 
 
 @pytest.mark.parametrize("name", GMAIL_OUTLOOK)
@@ -146,3 +154,49 @@ def test_client_replies_from_the_fixtures_thread_onto_the_mail_they_answer(
     first = _in(inbox, mail(sender=sender, message_id=earlier[-1]))
     reply = _in(inbox, raw)
     assert reply.ticket_id == first.ticket_id
+
+
+OUTLOOK_REPLY = """From: =?iso-2022-jp?B?GyRCOzNFRBsoQiAbJEJCQE86GyhC?= <taro@example.jp>
+To: <support@shop.test>
+Subject: RE: =?iso-2022-jp?B?GyRCQ2ZKOCQ3JD9Bd0lKGyhC?=
+Date: Tue, 1 Dec 2026 19:02:11 +0900
+Message-ID: <000a01db4a1e$3c5b2e10$b5118a30$@example.jp>
+Thread-Index: AQHbSh47qLx3bX0CQ0yDnFq1VQ6Q2A==
+X-Mailer: Microsoft Outlook 16.0
+In-Reply-To: {ours}
+MIME-Version: 1.0
+Content-Type: text/plain; charset="iso-2022-jp"
+Content-Transfer-Encoding: 7bit
+
+{body}
+
+-----Original Message-----
+From: support@shop.test
+Sent: Tuesday, December 1, 2026 6:00 PM
+Subject: Re: order
+"""
+
+
+def test_an_outlook_reply_with_only_in_reply_to_threads_and_is_trimmed(
+    inbox,
+    agent,
+    smtp_server,  # type: ignore[no-untyped-def]  # noqa: F811
+) -> None:
+    first = _in(inbox, mail())
+    reply = do_reply(agent, first.ticket_id, "確認いたします。")
+    assert deliver(Outbox.objects.get(message=reply).pk) == "sent"
+    ours = smtp_server.messages[-1]["Message-ID"]
+    # ① is NEC row 13 (0x2D21), which Windows puts into ISO-2022-JP and Python's codec lacks.
+    circled_one = b"\x1b$B-!\x1b(B"
+    body = (
+        "ありがとうございます。".encode("iso2022_jp")
+        + circled_one
+        + "の件、了解しました。".encode("iso2022_jp")
+    )
+    raw = OUTLOOK_REPLY.format(ours=ours, body="BODY").replace("\n", "\r\n").encode()
+    raw = raw.replace(b"BODY", body)
+    second = _in(inbox, raw)
+    assert second.ticket_id == first.ticket_id
+    message = Ticket.objects.get(pk=first.ticket_id).messages.get(pk=second.message_id)
+    assert message.body_text.strip() == "ありがとうございます。①の件、了解しました。"
+    assert message.meta["email"]["trimmed"] is True

@@ -47,7 +47,7 @@ def _get(agent_id: int) -> Agent:
 
 def _profile(data: dict[str, Any]) -> dict[str, Any]:
     """The profile fields the create and edit forms share, as the actions take them."""
-    fields = ("display_name", "email", "role", "language", "time_zone")
+    fields = ("display_name", "email", "role", "language", "time_zone", "signature")
     return {**{name: data[name] for name in fields}, "team_ids": data["teams"]}
 
 
@@ -104,6 +104,7 @@ def _edit_page(
             "teams": list(target.teams.values_list("pk", flat=True)),
             "language": target.language,
             "time_zone": target.time_zone,
+            "signature": target.signature,
         }
     )
     inboxes = forms.get("inboxes") or AgentInboxesForm(

@@ -29,6 +29,7 @@ FAMILIES = {
     "macro": gettext_lazy("Macros"),
     "tag": gettext_lazy("Tags"),
     "token": gettext_lazy("API tokens"),
+    "raw_mail": gettext_lazy("Received mail"),
 }
 
 ACTIONS = {
@@ -46,6 +47,8 @@ ACTIONS = {
     "brand.delete": gettext_lazy("Brand deleted"),
     "inbox.create": gettext_lazy("Inbox created"),
     "inbox.update": gettext_lazy("Inbox changed"),
+    "inbox.connection_test": gettext_lazy("Mail server connection tested"),
+    "raw_mail.reprocess": gettext_lazy("Received mail processed again"),
     "macro.create": gettext_lazy("Macro created"),
     "macro.update": gettext_lazy("Macro changed"),
     "macro.delete": gettext_lazy("Macro deleted"),
@@ -64,6 +67,7 @@ FIELD_LABELS = {
     "teams": gettext_lazy("Teams"),
     "language": gettext_lazy("Language"),
     "time_zone": gettext_lazy("Time zone"),
+    "signature": gettext_lazy("Email signature"),
     "active": gettext_lazy("Active"),
     "inboxes": gettext_lazy("Inboxes"),
     "name": gettext_lazy("Name"),
