@@ -1,4 +1,4 @@
-"""Email: inbound (IMAP, SMTP listener, provider webhooks, import) and outbound (SMTP, providers)."""
+"""Email: inbound (IMAP, SMTP listener, webhooks, import) and outbound (SMTP, providers)."""
 
 from .connector import EmailConnector
 
