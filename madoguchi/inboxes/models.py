@@ -157,9 +157,7 @@ class RawMail(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["inbox", "sha256"], name="rawmail_inbox_sha_uniq")
         ]
-        indexes = [
-            models.Index(fields=["inbox", "state", "received_at"], name="rawmail_state_idx")
-        ]
+        indexes = [models.Index(fields=["inbox", "state", "received_at"], name="rawmail_state_idx")]
 
     def __str__(self) -> str:
         return f"raw mail {self.pk} ({self.state})"
