@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from madoguchi.core.events import Event, MessageAdded, OutboxQueued, TicketCreated, emit_on_commit
-from madoguchi.inboxes.models import AutomaticMail, InboxKind, Outbox
+from madoguchi.inboxes.models import AutomaticMail, Inbox, InboxKind, Outbox
 from madoguchi.lib.html import text_to_html
 from madoguchi.tickets.models import AuthorKind, Delivery, Direction, Message, Ticket
 
@@ -38,7 +38,13 @@ def may_send_automatic(address: str) -> bool:
 
 
 def on_ticket_created(event: Event) -> None:
-    if isinstance(event, TicketCreated) and event.channel == InboxKind.EMAIL:
+    if not isinstance(event, TicketCreated) or event.channel != InboxKind.EMAIL:
+        return
+    # Most inboxes send no receipt: find out without a transaction or a lock.
+    wanted = Inbox.objects.filter(
+        kind=InboxKind.EMAIL, tickets__pk=event.ticket_id, settings__auto_reply="on"
+    ).exists()
+    if wanted:
         send_receipt(event.ticket_id)
 
 
