@@ -9,13 +9,13 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from madoguchi.connectors.email import tokens
 from madoguchi.core import events
 from madoguchi.core.errors import Conflict, Forbidden, NotFound
 from madoguchi.inboxes import delivery
 from madoguchi.inboxes.delivery import deliver, do_retry_dead_letter, due_outbox_ids, sweep
 from madoguchi.inboxes.messages import SenderHandle
 from madoguchi.inboxes.models import Outbox, OutboxState
+from madoguchi.lib.mail import tokens
 from madoguchi.tickets.actions import do_reply
 from madoguchi.tickets.actions.replies import NewAttachment
 from madoguchi.tickets.models import Delivery, Message, Ticket
