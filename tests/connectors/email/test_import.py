@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from madoguchi.connectors.email.importing import import_mail, mails_in
 from madoguchi.inboxes.models import Inbox, InboxKind, RawMail
@@ -16,6 +17,14 @@ from madoguchi.tickets.models import Ticket
 from tests.connectors.email.mails import mail
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():  # type: ignore[no-untyped-def]
+    """The assertions read the English wording; the Japanese catalogue is checked elsewhere."""
+    with translation.override("en"):
+        yield
+
 
 SUBJECTS = ["返品したいです", "領収書の発行について", "配送先を変更したい"]
 
