@@ -17,6 +17,7 @@ from django_tasks_db.compat import TASKS_LOGGER, InvalidTaskBackend, task_backen
 from django_tasks_db.management.commands.db_worker import Worker
 
 from madoguchi.core.commands import TranslatedCommand
+from madoguchi.runtime.idle import IdleKeeper
 from madoguchi.runtime.sweeper import OutboxSweeper
 
 DEFAULT_QUEUES = "default,outbox"
@@ -61,6 +62,11 @@ class Command(TranslatedCommand):
             "--backend",
             default="default",
             help=_("The task backend to work (default: %(default)s)."),
+        )
+        parser.add_argument(
+            "--no-idle",
+            action="store_true",
+            help=_("Do not keep IMAP connections in IDLE; rely on polling only."),
         )
         parser.add_argument(
             "--exit-with-parent",
@@ -108,11 +114,16 @@ class Command(TranslatedCommand):
             str(_("Worker started: queues %(queues)s, outbox sweep every %(seconds)s s."))
             % {"queues": ", ".join(queues), "seconds": options["sweep_interval"]}
         )
+        keeper = None if options["no_idle"] else IdleKeeper()
         worker.configure_signals()
         sweeper.start()
+        if keeper is not None:
+            keeper.start()
         try:
             worker.run()
         finally:
+            if keeper is not None:
+                keeper.stop()
             sweeper.stop()
             worker.reset_signals()
             connections.close_all()
