@@ -13,7 +13,7 @@ install:
 demo: install
 	$(RUN) madoguchi migrate --no-input -v 0
 	$(RUN) madoguchi demo
-	$(RUN) madoguchi serve --demo
+	MADOGUCHI_MAIL_LISTEN_PORT=$${MADOGUCHI_MAIL_LISTEN_PORT:-2525} $(RUN) madoguchi serve --demo
 
 serve: install
 	$(RUN) madoguchi migrate --no-input -v 0

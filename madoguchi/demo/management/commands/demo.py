@@ -105,6 +105,19 @@ class Command(TranslatedCommand):
         for inbox in forms.order_by("brand__slug"):
             self.stdout.write(f"  {inbox.brand.name}: {url}/contact/{inbox.slug}/")
         self.stdout.write("")
+        self.stdout.write(self.style.MIGRATE_HEADING(_("Email inboxes:")))
+        mailboxes = Inbox.objects.filter(
+            brand__slug__in=DEMO_SLUGS, kind=InboxKind.EMAIL
+        ).select_related("brand")
+        for inbox in mailboxes.order_by("brand__slug"):
+            self.stdout.write(f"  {inbox.brand.name}: {inbox.address}")
+        self.stdout.write(
+            _(
+                "  Mail to these addresses becomes tickets: `make demo` listens for it by SMTP on"
+                " 127.0.0.1:2525, or run `madoguchi email import FILE.eml`."
+            )
+        )
+        self.stdout.write("")
         self.stdout.write(self.style.MIGRATE_HEADING(_("API:")))
         self.stdout.write(
             _("  Documentation: %(url)s/api/v1/docs (OpenAPI: %(url)s/api/v1/openapi.json)")
