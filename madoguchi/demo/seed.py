@@ -28,6 +28,7 @@ from madoguchi.tickets.models import Attachment, Macro, Message, SavedView, Tick
 from .desk import create_saved_views, mark_tickets_read, settle_notifications
 from .history import HistoryWriter
 from .macros import MACROS, create_macros
+from .mailroom import schedule_mailroom
 from .members import create_members, draw_customers, population
 from .outbox_history import quiet_delivery, settle_as_dead, settle_as_sent
 from .planning import plan_spam, plan_ticket
@@ -154,6 +155,8 @@ def _seed(rng: random.Random, now: datetime, customer_count: int, ticket_count: 
     _settle_outbox(rng, now, writer.replies, ticket_count)
     create_saved_views(agents, now)
     mark_tickets_read(agents)
+    # Recent raw mail through the email pipeline, after commit (before notifications settle).
+    schedule_mailroom(rng, now, agents["admin"])
     # The notification subscribers run once this transaction commits; this callback is
     # registered after all of theirs, so it dates and settles the rows they wrote.
     transaction.on_commit(lambda: settle_notifications(agents, now, first_notification_id))
