@@ -17,7 +17,8 @@ class FaxOrderLine:
     price: int
 
 
-def _text(x: float, y: float, size: float, text: str) -> str:
+def pdf_text(x: float, y: float, size: float, text: str) -> str:
+    """One line of Japanese text at (x, y) as a PDF content operation."""
     encoded = text.encode("utf-16-be").hex().upper()
     return f"BT /F1 {size:g} Tf {x:g} {y:g} Td <{encoded}> Tj ET"
 
@@ -37,9 +38,9 @@ def fax_order_pdf(
 ) -> bytes:
     """The PDF bytes of one order sheet."""
     ops = ["0.15 0.15 0.15 rg 0.2 0.2 0.2 RG 0.8 w"]
-    ops.append(_text(230, 780, 22, "FAX注文書"))
-    ops.append(_text(60, 745, 11, f"{shop} 御中　（FAX {shop_fax}）"))
-    ops.append(_text(400, 745, 10, f"送信日 {date}"))
+    ops.append(pdf_text(230, 780, 22, "FAX注文書"))
+    ops.append(pdf_text(60, 745, 11, f"{shop} 御中　（FAX {shop_fax}）"))
+    ops.append(pdf_text(400, 745, 10, f"送信日 {date}"))
     rows = [
         ("お名前", f"{customer} 様"),
         ("お電話番号", phone),
@@ -50,25 +51,30 @@ def fax_order_pdf(
     y = 710
     for label, value in rows:
         ops.append(f"60 {y - 6} m 535 {y - 6} l S")
-        ops.append(_text(64, y, 10, label))
-        ops.append(_text(160, y, 11, value))
+        ops.append(pdf_text(64, y, 10, label))
+        ops.append(pdf_text(160, y, 11, value))
         y -= 26
     y -= 10
-    ops.append(_text(64, y, 10, "商品名"))
-    ops.append(_text(380, y, 10, "数量"))
-    ops.append(_text(450, y, 10, "単価"))
+    ops.append(pdf_text(64, y, 10, "商品名"))
+    ops.append(pdf_text(380, y, 10, "数量"))
+    ops.append(pdf_text(450, y, 10, "単価"))
     table_top = y + 16
     for line in lines:
         y -= 26
         ops.append(f"60 {y + 18} m 535 {y + 18} l S")
-        ops.append(_text(64, y, 11, line.product))
-        ops.append(_text(385, y, 11, str(line.quantity)))
-        ops.append(_text(450, y, 11, f"{line.price:,}円"))
+        ops.append(pdf_text(64, y, 11, line.product))
+        ops.append(pdf_text(385, y, 11, str(line.quantity)))
+        ops.append(pdf_text(450, y, 11, f"{line.price:,}円"))
     y -= 10
     ops.append(f"60 {y} 475 {table_top - y} re S")
-    ops.append(_text(64, y - 30, 10, "備考"))
+    ops.append(pdf_text(64, y - 30, 10, "備考"))
     for i, chunk in enumerate(note[j : j + 38] for j in range(0, len(note), 38)):
-        ops.append(_text(110, y - 30 - i * 16, 10, chunk))
+        ops.append(pdf_text(110, y - 30 - i * 16, 10, chunk))
+    return japanese_pdf_page(ops)
+
+
+def japanese_pdf_page(ops: list[str]) -> bytes:
+    """An A4 page drawing `ops` with the standard CJK font, and a correct xref table."""
     content = "\n".join(ops).encode("ascii")
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",

@@ -22,6 +22,7 @@ from email.utils import format_datetime, formataddr
 
 from madoguchi.lib.mail.jis import encode_cp50220
 
+from .faxscan import japanese_pdf_page, pdf_text
 from .timing import local_zone
 
 
@@ -72,31 +73,8 @@ def tiny_png(width: int = 24, height: int = 16) -> bytes:
 
 
 def tiny_pdf(lines: list[str]) -> bytes:
-    """A one-page PDF (Helvetica, ASCII lines) with a correct cross-reference table."""
-    text = " ".join(
-        f"BT /F1 12 Tf 72 {760 - 18 * i} Td ({line}) Tj ET" for i, line in enumerate(lines)
-    )
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
-        b" /Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text.encode("ascii")),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
+    """A one-page PDF with these lines (Japanese is fine), like a customer's filled-in form."""
+    return japanese_pdf_page([pdf_text(72, 760 - 18 * i, 12, line) for i, line in enumerate(lines)])
 
 
 def _legacy(headers: list[tuple[str, str]], body: bytes, content_type: str, cte: str) -> bytes:
