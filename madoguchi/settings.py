@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "madoguchi.tickets",
     "madoguchi.inboxes",
     "madoguchi.automation",
+    "madoguchi.knowledge",
     "madoguchi.connectors",
     "madoguchi.api",
     "madoguchi.web",
