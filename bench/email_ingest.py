@@ -8,6 +8,9 @@ Then `parse_mail` runs over all of them (parse only), and `receive()` over all o
 one email inbox on an empty, migrated database: store (compressed) → parse → classify →
 thread → ingest, each mail committed on its own, as the SMTP listener and IMAP do it.
 Prints JSON and keeps bench/out/email-ingest-<database>.json.
+
+    python bench/email_ingest.py --queries            # also SQL statements / commits per mail
+    python bench/email_ingest.py --limit 300 --profile 30   # cProfile of the ingest, top 30
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import argparse
 import logging
 import os
 import platform
+import shutil
 import sys
 import tempfile
 import time
@@ -62,7 +66,15 @@ def fresh_database() -> tuple[str, Any]:
 
     if connection.vendor == "sqlite":
         call_command("migrate", verbosity=0, interactive=False)
-        return "sqlite", lambda: None
+        folder = os.environ.get("MADOGUCHI_DATA_DIR", "")
+        if not folder.startswith(tempfile.gettempdir()):
+            return "sqlite", lambda: None
+
+        def remove() -> None:
+            connection.close()
+            shutil.rmtree(folder, ignore_errors=True)
+
+        return "sqlite", remove
     # PostgreSQL: Django's own test-database creation gives an empty test_<name> database.
     original = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
@@ -111,7 +123,52 @@ def bench_parse(mails: list[tuple[str, bytes]]) -> dict[str, Any]:
     }
 
 
-def bench_ingest(mails: list[tuple[str, bytes]]) -> dict[str, Any]:
+class SqlCounter:
+    """Statements and transactions the pipeline sends: one round trip each.
+
+    A statement outside an atomic block is its own (autocommit) transaction; an atomic
+    block counts once, at its commit.
+    """
+
+    def __init__(self) -> None:
+        self.statements = 0
+        self.autocommit = 0
+        self.commits = 0
+
+    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        from django.db import connection
+
+        self.statements += 1
+        if connection.get_autocommit() and not connection.in_atomic_block:
+            self.autocommit += 1
+        return execute(sql, params, many, context)
+
+    def install(self) -> Any:
+        from django.db import connection
+
+        connection.ensure_connection()
+        original = connection.commit
+
+        def commit() -> None:
+            self.commits += 1
+            original()
+
+        connection.commit = commit  # type: ignore[method-assign]
+        return connection.execute_wrapper(self)
+
+    def per_mail(self, mails: int) -> dict[str, float]:
+        n = max(mails, 1)
+        return {
+            "statements": round(self.statements / n, 2),
+            "transactions": round((self.commits + self.autocommit) / n, 2),
+            "commits": round(self.commits / n, 2),
+            "autocommit_statements": round(self.autocommit / n, 2),
+        }
+
+
+def bench_ingest(
+    mails: list[tuple[str, bytes]], *, queries: bool = False, profile: int = 0
+) -> dict[str, Any]:
     from madoguchi.accounts.models import Brand
     from madoguchi.connectors.email.inbound import receive
     from madoguchi.core.errors import DomainError
@@ -129,6 +186,17 @@ def bench_ingest(mails: list[tuple[str, bytes]]) -> dict[str, Any]:
     )
     refused: list[str] = []
     crashed: list[str] = []
+    counter = SqlCounter() if queries else None
+    wrapper = counter.install() if counter else None
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+    if wrapper is not None:
+        wrapper.__enter__()
+    if profiler is not None:
+        profiler.enable()
     started = time.perf_counter()
     for where, raw in mails:
         try:
@@ -138,6 +206,13 @@ def bench_ingest(mails: list[tuple[str, bytes]]) -> dict[str, Any]:
         except Exception as exc:
             crashed.append(f"{where}: {type(exc).__name__}: {exc}")
     took = time.perf_counter() - started
+    if profiler is not None:
+        import pstats
+
+        profiler.disable()
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(profile)
+    if wrapper is not None:
+        wrapper.__exit__(None, None, None)
     by_state = Counter(RawMail.objects.filter(inbox=inbox).values_list("state", flat=True))
     errors = Counter(
         error.splitlines()[0][:80] if error else ""
@@ -150,6 +225,7 @@ def bench_ingest(mails: list[tuple[str, bytes]]) -> dict[str, Any]:
     return {
         "seconds": round(took, 3),
         "per_s": round(len(mails) / took, 1) if took else 0.0,
+        **({"per_mail": counter.per_mail(len(mails))} if counter else {}),
         "stored": sum(by_state.values()),
         "duplicates": len(mails) - sum(by_state.values()) - len(refused) - len(crashed),
         "refused": refused,
@@ -164,11 +240,16 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     p.add_argument("--name", default="", help="output name (default: email-ingest-<database>)")
+    p.add_argument("--limit", type=int, default=0, help="only the first N files")
+    p.add_argument("--queries", action="store_true", help="count SQL statements per mail")
+    p.add_argument("--profile", type=int, default=0, metavar="N", help="cProfile, top N lines")
     p.add_argument("--verbose", action="store_true", help="keep the per-mail error logging")
     args = p.parse_args(argv)
     if not args.corpus.is_dir():
         sys.exit(f"No mail corpus at {args.corpus} (see ../shared/data/README.md)")
     files = corpus_files(args.corpus)
+    if args.limit:
+        files = files[: args.limit]
     mails = [(str(path.relative_to(args.corpus)), path.read_bytes()) for path in files]
     log(f"{len(mails)} files, {sum(len(r) for _, r in mails) / 1e6:.1f} MB")
     vendor, cleanup = fresh_database()
@@ -180,8 +261,10 @@ def main(argv: list[str] | None = None) -> int:
 
         parse = bench_parse(mails)
         log(f"parse: {parse['per_s']} mails/s")
-        ingest = bench_ingest(mails)
+        ingest = bench_ingest(mails, queries=args.queries, profile=args.profile)
         log(f"ingest: {ingest['per_s']} mails/s, by state {ingest['by_state']}")
+        if "per_mail" in ingest:
+            log(f"per mail: {ingest['per_mail']}")
         result = {
             "benchmark": "email_ingest",
             "database": vendor,

@@ -7,7 +7,7 @@ a hard bounce is told apart from a soft one so the agent knows whether to try ag
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from madoguchi.core.events import MessageDeadLettered, emit_on_commit
@@ -16,39 +16,56 @@ from madoguchi.lib.mail.types import Classification, MailKind
 from madoguchi.tickets import timeline
 from madoguchi.tickets.models import Delivery, Direction, Message, Ticket
 
-from .models import Inbox, Outbox
-
 MAX_RECIPIENTS = 20
 
 
-@transaction.atomic
 def record_bounce(
-    inbox: Inbox, verdict: Classification, *, subject: str = ""
+    inbox_id: int, verdict: Classification, *, subject: str = ""
 ) -> tuple[int | None, int | None]:
-    """(ticket id, message id) the bounce belongs to, or (None, None) when it is not ours."""
+    """(ticket id, message id) the bounce belongs to, or (None, None) when it is not ours.
+
+    Most bounces an inbox gets are about mail we never sent (backscatter, a stranger's
+    forwarded notice): those are answered by one look-up and no transaction. Only a bounce
+    about one of our mails opens a transaction and locks that message.
+    """
     original = verdict.original_message_id
-    message = None
-    if original:
-        message = (
-            Message.objects.select_for_update()
-            .filter(external_id=original, direction=Direction.OUTBOUND)
-            .order_by("pk")
-            .first()
-        )
-        if message is None:
-            outbox = Outbox.objects.filter(provider_message_id=original).first()
-            if outbox is not None:
-                message = Message.objects.select_for_update().get(pk=outbox.message_id)
-    if message is None:
+    message_id = _sent_message(original) if original else None
+    if message_id is None:
         ticket_id = ticket_from_token(original)
-        ticket = Ticket.objects.filter(pk=ticket_id).first() if ticket_id else None
-        if ticket is None:
+        if not ticket_id:
             return None, None
-        _record(ticket, verdict, message=None)
+        with transaction.atomic():
+            ticket = Ticket.objects.filter(pk=ticket_id).first()
+            if ticket is None:
+                return None, None
+            _record(ticket, verdict, message=None)
         return ticket.pk, None
-    ticket = Ticket.objects.get(pk=message.ticket_id)
-    _record(ticket, verdict, message=message)
+    with transaction.atomic():
+        message = Message.objects.select_for_update().filter(pk=message_id).first()
+        if message is None:  # deleted since the look-up (its ticket was deleted)
+            return None, None
+        ticket = Ticket.objects.get(pk=message.ticket_id)
+        _record(ticket, verdict, message=message)
     return ticket.pk, message.pk
+
+
+def _sent_message(original: str) -> int | None:
+    """The outbound message whose Message-ID (or provider id) the bounce names, in one query.
+
+    Our own Message-ID stored on the message comes first, the provider's id in the outbox
+    after it (the newest outbox row). Both are indexed (message_out_external_idx,
+    outbox_provider_id_idx).
+    """
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT (SELECT id FROM tickets_message"
+            " WHERE external_id = %s AND direction = %s ORDER BY id LIMIT 1),"
+            " (SELECT message_id FROM inboxes_outbox"
+            " WHERE provider_message_id = %s ORDER BY created_at DESC, id DESC LIMIT 1)",
+            [original, Direction.OUTBOUND.value, original],
+        )
+        found = cur.fetchone()
+    return found[0] if found[0] is not None else found[1]
 
 
 def _record(ticket: Ticket, verdict: Classification, *, message: Message | None) -> None:

@@ -22,8 +22,6 @@ from madoguchi.customers.models import Identity, IdentityKind
 from madoguchi.lib.mail.tokens import ticket_from_token
 from madoguchi.tickets.models import Message, Ticket
 
-from .models import Inbox
-
 SUBJECT_TAG = re.compile(r"\[#(\d{1,12})\]")
 MAX_IDS = 100
 
@@ -43,7 +41,7 @@ class ThreadMatch:
 
 
 def find_thread(
-    inbox: Inbox,
+    inbox_id: int,
     *,
     message_ids: Sequence[str],
     recipients: Iterable[str],
@@ -57,11 +55,7 @@ def find_thread(
         if ticket_id is not None and Ticket.objects.filter(pk=ticket_id).exists():
             return ThreadMatch(ticket_id, Rule.OWN_MESSAGE_ID)
     if ids:
-        known = dict(
-            Message.objects.filter(inbox=inbox, external_id__in=ids).values_list(
-                "external_id", "ticket_id"
-            )
-        )
+        known = _known_ids(inbox_id, ids)
         for mid in ids:
             if mid in known:
                 return ThreadMatch(known[mid], Rule.KNOWN_MESSAGE_ID)
@@ -75,6 +69,18 @@ def find_thread(
         if ticket is not None and sender and is_participant(ticket, sender):
             return ThreadMatch(ticket.pk, Rule.SUBJECT_TAG)
     return ThreadMatch(None, Rule.NEW)
+
+
+def _known_ids(inbox_id: int, ids: list[str]) -> dict[str, int]:
+    """Message-ID → ticket id of the mails already stored in this inbox, in one query over
+    the (inbox, external_id) unique index (its condition `external_id <> ''` repeated, so the
+    planner may use it whatever the values)."""
+    rows = (
+        Message.objects.filter(inbox_id=inbox_id, external_id__in=ids)
+        .exclude(external_id="")
+        .values_list("external_id", "ticket_id")
+    )
+    return dict(rows)
 
 
 def is_participant(ticket: Ticket, address: str) -> bool:

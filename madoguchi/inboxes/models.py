@@ -87,7 +87,10 @@ class Outbox(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("outbox entry")
         verbose_name_plural = _("outbox")
-        indexes = [models.Index(fields=["state", "next_attempt_at"], name="outbox_due_idx")]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="outbox_due_idx"),
+            models.Index(fields=["provider_message_id"], name="outbox_provider_id_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"outbox {self.pk} ({self.state})"

@@ -206,7 +206,15 @@ class Message(models.Model):
                 name="message_inbox_external_uniq",
             )
         ]
-        indexes = [models.Index(fields=["ticket", "created_at", "id"], name="message_ticket_idx")]
+        indexes = [
+            models.Index(fields=["ticket", "created_at", "id"], name="message_ticket_idx"),
+            # A bounce names the Message-ID of our mail that failed (inboxes.mail_bounces).
+            models.Index(
+                fields=["external_id"],
+                name="message_out_external_idx",
+                condition=Q(direction="out"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.direction} {self.pk} on {self.ticket_id}"

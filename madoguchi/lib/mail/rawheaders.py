@@ -62,6 +62,9 @@ def decode_words(value: str) -> str:
     return "".join(out)
 
 
+_FOLD = re.compile(r"\r?\n[ \t]+")
+
+
 def header_all(msg: Message, name: str) -> list[str]:
     """Every value of header `name` (case-insensitive), unfolded and decoded."""
     wanted = name.lower()
@@ -70,8 +73,12 @@ def header_all(msg: Message, name: str) -> list[str]:
         items = msg.raw_items() if hasattr(msg, "raw_items") else msg.items()
         for key, value in items:
             if str(key).lower() == wanted:
-                raw = re.sub(r"\r?\n[ \t]+", " ", str(value)).strip()
-                if any("\udc80" <= ch <= "\udcff" for ch in raw):  # raw 8-bit header bytes
+                raw = str(value)
+                if "\n" in raw:
+                    raw = _FOLD.sub(" ", raw)
+                raw = raw.strip()
+                # raw 8-bit header bytes (ASCII, the usual case, cannot hold any)
+                if not raw.isascii() and any("\udc80" <= ch <= "\udcff" for ch in raw):
                     raw = decode_bytes(raw.encode("utf-8", "surrogateescape"))
                 values.append(decode_words(raw))
     except Exception:
@@ -102,11 +109,34 @@ def addresses(value: str) -> list[str]:
     return [addr.strip().lower() for _name, addr in pairs if addr and "@" in addr]
 
 
+_SIMPLE_TYPE = re.compile(r"[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+")
+
+
 def content_type(part: Message) -> str:
+    """`get_content_type()`, without building a structured header object for a plain value.
+
+    The classifier asks every part several times; under policy.default each ask parsed the
+    header again (a third of the classification time). A value that is a bare type/subtype
+    token gives the same answer read raw; anything else goes to the stdlib as before.
+    """
     try:
+        raw = _first_raw(part, "content-type")
+        if raw is not None:
+            ctype = raw.split(";", 1)[0].strip().lower()
+            if _SIMPLE_TYPE.fullmatch(ctype):
+                return ctype
         return part.get_content_type()
     except Exception:
         return "text/plain"
+
+
+def _first_raw(part: Message, wanted: str) -> str | None:
+    """The raw value of the first header named `wanted` (lower case), as `Message.get` picks it."""
+    items = part.raw_items() if hasattr(part, "raw_items") else part.items()
+    for key, value in items:
+        if key.lower() == wanted:
+            return str(value)
+    return None
 
 
 def param(part: Message, name: str) -> str:
