@@ -31,6 +31,7 @@ from madoguchi.connectors.email.handoff import Handoff
 from madoguchi.core.errors import DomainError, NotFound, ValidationFailed
 from madoguchi.inboxes.ingest import ingest
 from madoguchi.inboxes.mail_bounces import record_bounce
+from madoguchi.inboxes.mail_images import link_inline_images
 from madoguchi.inboxes.mail_threads import find_thread
 from madoguchi.inboxes.messages import InboundAttachment, InboundMessage, SenderHandle
 from madoguchi.inboxes.models import (
@@ -279,13 +280,14 @@ def _process(raw_mail: RawMail, raw: bytes, ours: frozenset[str]) -> Outcome:
         outcome.state = RawMailState.FAILED
         outcome.error = "no usable sender address (From / Reply-To)"
         return outcome
+    inbound = _inbound(raw_mail, parsed, customer, thread.ticket_id, thread.rule, verdict)
     try:
-        result = ingest(
-            _inbound(raw_mail, parsed, customer, thread.ticket_id, thread.rule, verdict)
-        )
+        result = ingest(inbound)
     except DomainError as exc:
         outcome.state, outcome.error = RawMailState.FAILED, f"{exc.code}: {exc.message}"
         return outcome
+    if not result.duplicate and inbound.body_html:
+        link_inline_images(result.message_id, inbound.meta["email"]["content_ids"])
     outcome.state = RawMailState.INGESTED
     outcome.ticket_id, outcome.message_id = result.ticket_id, result.message_id
     if verdict.automatic:
@@ -340,12 +342,13 @@ def _inbound(
     rule: str,
     verdict: Classification,
 ) -> InboundMessage:
-    kept, dropped = [], []
+    kept, dropped, content_ids = [], [], []
     for item in parsed.attachments:
         if len(item.data) > settings.MAX_ATTACHMENT_BYTES:
             dropped.append(item.filename)
             continue
         kept.append(InboundAttachment(item.filename, item.content_type, item.data))
+        content_ids.append(item.content_id)
     trimmed = parsed.reply_text.strip() != parsed.text.strip()
     body_text = parsed.reply_text if parsed.reply_text.strip() else parsed.text
     # The timeline shows the answer without the quoted history; the original mail view has
@@ -373,6 +376,7 @@ def _inbound(
             "forwarded": parsed.forwarded,
             "defects": parsed.defects[:MAX_DEFECTS],
             "dropped_attachments": dropped,
+            "content_ids": content_ids,
         }
     }
     if verdict.automatic:
