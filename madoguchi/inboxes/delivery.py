@@ -117,7 +117,8 @@ def outbound_for(outbox: Outbox) -> OutboundMessage:
         ticket_id=message.ticket_id,
         automatic=bool(message.meta.get("automatic")),
         signature=signature,
-        replying=earlier_public.exists(),
+        # A receipt has a subject of its own (受付完了): no "Re:" in front of it.
+        replying=not message.meta.get("automatic") and earlier_public.exists(),
     )
 
 

@@ -56,6 +56,9 @@ def test_receipt_and_vacation_responder_stop_after_one_message_each(
     assert _deliver_all() == ["sent"]
     receipt = smtp_server.messages[-1]
     assert receipt["Auto-Submitted"] == "auto-replied"
+    ticket = Ticket.objects.get(pk=first.ticket_id)
+    assert receipt["Subject"] == f"お問い合わせを受け付けました [#{ticket.number}]"
+    assert f"#{ticket.number}" in receipt.get_body(("plain",)).get_content()
     # Their vacation responder answers our receipt …
     answer = receive(inbox.pk, vacation(receipt["Message-ID"]), source="smtp")
     assert answer.state == RawMailState.INGESTED
