@@ -119,7 +119,7 @@ class RawMailState(models.TextChoices):
     INGESTED = "ingested", _("Delivered to a ticket")
     BOUNCE = "bounce", _("Bounce recorded")
     IGNORED = "ignored", _("Ignored (automatic mail)")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", _("Processing failed")
 
 
 class RawMail(models.Model):
