@@ -201,6 +201,10 @@ ANYMAIL = {
         "MADOGUCHI_AMAZON_SES_AUTO_CONFIRM", True
     ),
 }
+# Amazon SES inbound: verify Amazon SNS message signatures (off only when AWS is unreachable)
+# and, if set, accept only these SNS topics (comma-separated TopicArns; empty = any topic).
+AMAZON_SNS_VERIFY = env_bool("MADOGUCHI_AMAZON_SNS_VERIFY", True)
+AMAZON_SES_TOPIC_ARNS = env_list("MADOGUCHI_AMAZON_SES_TOPIC_ARNS", "")
 
 # Outbox delivery: attempts before a message becomes a dead letter, backoff base in seconds.
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("MADOGUCHI_OUTBOX_MAX_ATTEMPTS", "6"))
@@ -208,6 +212,9 @@ OUTBOX_BACKOFF_SECONDS = float(os.environ.get("MADOGUCHI_OUTBOX_BACKOFF_SECONDS"
 
 # Public contact form: submissions per client address per hour.
 FORM_RATE_LIMIT_PER_HOUR = int(os.environ.get("MADOGUCHI_FORM_RATE_LIMIT_PER_HOUR", "10"))
+# Help center: public search API calls per client per minute; helpful votes per client per hour.
+KB_SEARCH_RATE_LIMIT_PER_MINUTE = int(os.environ.get("MADOGUCHI_KB_SEARCH_RATE_LIMIT", "60"))
+KB_FEEDBACK_RATE_LIMIT_PER_HOUR = int(os.environ.get("MADOGUCHI_KB_FEEDBACK_RATE_LIMIT", "20"))
 
 # Default region for phone numbers without a country code.
 PHONE_DEFAULT_REGION = os.environ.get("MADOGUCHI_PHONE_REGION", "JP")

@@ -2,7 +2,9 @@
 
 Mounted under /hooks/email/ (madoguchi/urls.py): `<provider>/inbound/` as in anymail's own
 URLconf. anymail checks each request (Mailgun: HMAC signature with the webhook signing key;
-all: HTTP basic auth with ANYMAIL["WEBHOOK_SECRET"]; SES: SNS headers match the body) and
+all: HTTP basic auth with ANYMAIL["WEBHOOK_SECRET"]; SES: SNS headers match the body); for
+SES we then verify the Amazon SNS message signature and topic allow-list (`sns`) before
+anymail parses the message or confirms a subscription. anymail then
 sends the `anymail.signals.inbound` signal, which `deliver_inbound` receives: the mail is
 mapped to our inbox by envelope recipient (else To / Cc), stored with `store_raw` before the
 provider gets its 200, then processed. A provider that only has basic auth (SendGrid,
@@ -17,7 +19,6 @@ from __future__ import annotations
 
 import base64
 import logging
-import re
 import warnings
 from email import message_from_bytes
 from email.message import Message
@@ -41,6 +42,7 @@ from django.utils.datastructures import MultiValueDict
 from django.views.decorators.csrf import csrf_exempt
 
 from madoguchi.connectors.email import inbound as mail_inbound
+from madoguchi.connectors.email import sns
 from madoguchi.connectors.email.listener import inbox_for_recipient
 from madoguchi.core.errors import DomainError
 
@@ -50,7 +52,6 @@ logger = logging.getLogger(__name__)
 warnings.filterwarnings(
     "ignore", message="django-anymail has dropped official support for SendGrid"
 )
-_SNS_HOST = re.compile(r"^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$")
 ESP_KEYS = {"Mailgun": "mailgun", "SendGrid": "sendgrid", "Postmark": "postmark"}
 
 
@@ -103,6 +104,8 @@ class PostmarkInbound(_ProviderView, PostmarkInboundWebhookView):
 class AmazonSESInbound(_ProviderView, AmazonSESInboundWebhookView):
     """Mail in the SNS notification (receipt action "SNS"). S3 actions need boto3."""
 
+    _warned_unverified = False
+
     def __init__(self, **kwargs: Any) -> None:
         try:
             super().__init__(**kwargs)
@@ -113,13 +116,38 @@ class AmazonSESInbound(_ProviderView, AmazonSESInboundWebhookView):
             self.client_params: dict[str, Any] = {}
             super(AmazonSESBaseWebhookView, self).__init__(**kwargs)
 
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return super().post(request, *args, **kwargs)  # type: ignore[no-any-return]
+        except sns.TopicNotAllowed as exc:
+            logger.warning("Amazon SES inbound refused: %s", exc)
+            return HttpResponse("SNS topic not allowed", status=403)
+        except sns.SnsVerificationError as exc:
+            logger.warning("Amazon SES inbound refused: %s", exc)
+            return HttpResponse("invalid SNS message signature", status=400)
+        except sns.CertificateUnavailable as exc:
+            # Not the sender's fault: a 5xx makes SNS deliver the message again later.
+            logger.error("Amazon SES inbound not verified: %s", exc)
+            return HttpResponse("SNS signing certificate unavailable", status=503)
+
+    def run_validators(self, request: HttpRequest) -> None:
+        """anymail's checks (basic auth, SNS headers), then topic and SNS signature."""
+        super().run_validators(request)
+        message = self._parse_sns_message(request)
+        sns.check_topic(message)
+        if sns.verification_enabled():
+            sns.verify(message)
+        elif not AmazonSESInbound._warned_unverified:
+            AmazonSESInbound._warned_unverified = True
+            logger.warning("Amazon SNS signatures are not verified (AMAZON_SNS_VERIFY is off)")
+
     def auto_confirm_sns_subscription(self, sns_message: dict[str, Any]) -> None:
         """Confirm by opening SubscribeURL (AWS's documented way for HTTPS endpoints)."""
         if not self.auto_confirm_enabled:
             return
         url = str(sns_message.get("SubscribeURL") or "")
         parts = urlsplit(url)
-        if parts.scheme != "https" or not _SNS_HOST.match(parts.hostname or ""):
+        if parts.scheme != "https" or not sns.SNS_HOST.match(parts.hostname or ""):
             raise AnymailWebhookValidationFailure("SNS SubscribeURL is not an AWS SNS address")
         confirm_sns_subscription(url)
         logger.info("confirmed SNS subscription %s", sns_message.get("TopicArn"))

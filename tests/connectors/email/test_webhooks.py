@@ -1,9 +1,9 @@
 """Provider inbound webhooks (anymail): documented payload shapes, signatures, raw bytes kept.
 
 Payloads follow each provider's documented inbound format (Mailgun forward(), SendGrid
-Inbound Parse "Send Raw", Postmark inbound JSON, Amazon SES receipt rule → SNS). Amazon SNS
-message signatures are not verified by anymail (it checks basic auth and that the SNS
-headers match the body); that is what these tests can prove for SES.
+Inbound Parse "Send Raw", Postmark inbound JSON, Amazon SES receipt rule → SNS). SES
+messages are signed like SNS signs them (tests/connectors/email/sns_aws.py); the signature
+verification itself is tested in test_sns.py.
 """
 
 from __future__ import annotations
@@ -15,10 +15,12 @@ import json
 
 import pytest
 
-from madoguchi.connectors.email import webhooks
+from madoguchi.connectors.email import sns, webhooks
 from madoguchi.inboxes.models import RawMail
 from madoguchi.tickets.models import Ticket
+from tests.connectors.email import sns_aws
 from tests.connectors.email.mails import mail
+from tests.connectors.email.sns_aws import FakeSNS
 
 pytestmark = [
     pytest.mark.django_db,
@@ -287,19 +289,15 @@ def test_postmark_wrong_auth_is_refused(client, inboxes):
 # Amazon SES (receipt rule with an SNS action) ------------------------------------------
 
 
-def _sns(message: dict[str, object] | str, kind: str = "Notification") -> dict[str, object]:
-    return {
-        "Type": kind,
-        "MessageId": "8f2b1c3e-1111-5d2a-9c3b-0123456789ab",
-        "TopicArn": "arn:aws:sns:ap-northeast-1:123456789012:madoguchi-inbound",
-        "Subject": "Amazon SES Email Receipt Notification",
-        "Message": message if isinstance(message, str) else json.dumps(message),
-        "Timestamp": "2026-12-01T01:00:00.000Z",
-        "SignatureVersion": "1",
-        "Signature": "not-verified-by-anymail",
-        "SigningCertURL": "https://sns.ap-northeast-1.amazonaws.com/SimpleNotificationService-x.pem",
-        "UnsubscribeURL": "https://sns.ap-northeast-1.amazonaws.com/?Action=Unsubscribe",
-    }
+@pytest.fixture
+def fake_sns(monkeypatch, settings):  # type: ignore[no-untyped-def]
+    """AWS's side of SNS: messages signed with a test key whose certificate `sns` fetches."""
+    settings.AMAZON_SNS_VERIFY, settings.AMAZON_SES_TOPIC_ARNS = True, []
+    aws = FakeSNS()
+    sns.clear_cache()
+    monkeypatch.setattr(sns, "fetch_certificate", aws.fetch)
+    yield aws
+    sns.clear_cache()
 
 
 def _ses_received(raw: bytes) -> dict[str, object]:
@@ -324,20 +322,13 @@ def _ses_received(raw: bytes) -> dict[str, object]:
     }
 
 
-def _sns_headers(body: dict[str, object]) -> dict[str, str]:
-    return {
-        "x-amz-sns-message-type": str(body["Type"]),
-        "x-amz-sns-message-id": str(body["MessageId"]),
-    }
-
-
-def test_ses_sns_notification_keeps_the_exact_bytes(client, inboxes):
-    body = _sns(_ses_received(CP932_RAW))
+def test_ses_sns_notification_keeps_the_exact_bytes(client, inboxes, fake_sns):
+    body = fake_sns.sign(sns_aws.notification(_ses_received(CP932_RAW)))
     response = client.post(
         "/hooks/email/amazon_ses/inbound/",
         json.dumps(body),
         content_type="text/plain; charset=UTF-8",  # what SNS sends
-        headers={**_auth(), **_sns_headers(body)},
+        headers={**_auth(), **sns_aws.headers(body)},
     )
     assert response.status_code == 200
     raw = RawMail.objects.get()
@@ -346,30 +337,35 @@ def test_ses_sns_notification_keeps_the_exact_bytes(client, inboxes):
     assert raw.state == "ingested", raw.error
 
 
-def test_ses_without_auth_gets_401_and_mismatched_headers_400(client, inboxes):
-    body = _sns(_ses_received(RAW))
+def test_ses_without_auth_gets_401_and_mismatched_headers_400(client, inboxes, fake_sns):
+    body = fake_sns.sign(sns_aws.notification(_ses_received(RAW)))
     url = "/hooks/email/amazon_ses/inbound/"
-    response = client.post(url, body, content_type="application/json", headers=_sns_headers(body))
+    response = client.post(
+        url, body, content_type="application/json", headers=sns_aws.headers(body)
+    )
     assert response.status_code == 401
-    wrong = {**_sns_headers(body), "x-amz-sns-message-id": "another-id", **_auth()}
+    wrong = {**sns_aws.headers(body), "x-amz-sns-message-id": "another-id", **_auth()}
     assert client.post(url, body, content_type="application/json", headers=wrong).status_code == 400
     assert not RawMail.objects.exists()
+    assert fake_sns.fetched == []  # refused before any certificate is fetched
 
 
-def test_ses_subscription_is_confirmed_only_for_aws_addresses(client, inboxes, monkeypatch):
+def test_ses_subscription_is_confirmed_only_for_aws_addresses(
+    client, inboxes, monkeypatch, fake_sns
+):
     opened: list[str] = []
     monkeypatch.setattr(webhooks, "confirm_sns_subscription", opened.append)
-    body = _sns("You have chosen to subscribe to the topic.", kind="SubscriptionConfirmation")
-    body["SubscribeURL"] = (
-        "https://sns.ap-northeast-1.amazonaws.com/?Action=ConfirmSubscription&Token=abc"
-    )
-    headers = {**_auth(), **_sns_headers(body)}
+    body = fake_sns.sign(sns_aws.subscription_confirmation(), "2")
+    headers = {**_auth(), **sns_aws.headers(body)}
     url = "/hooks/email/amazon_ses/inbound/"
     assert (
         client.post(url, body, content_type="application/json", headers=headers).status_code == 200
     )
     assert opened == [body["SubscribeURL"]]
+    # Even correctly signed (AWS would never sign it), a foreign SubscribeURL is not opened.
+    body = sns_aws.subscription_confirmation()
     body["SubscribeURL"] = "https://attacker.example/?Action=ConfirmSubscription"
+    body = fake_sns.sign(body, "2")
     assert (
         client.post(url, body, content_type="application/json", headers=headers).status_code == 400
     )
