@@ -18,7 +18,7 @@ from .errors import (
     method_not_allowed_response,
     not_found_response,
 )
-from .routers import customers, desk, ticket_actions, tickets
+from .routers import customers, desk, kb, ticket_actions, tickets
 
 DESCRIPTION = """
 Madoguchi's REST API. Authenticate with a per-agent token:
@@ -71,3 +71,4 @@ api.add_router("", tickets.router)
 api.add_router("", ticket_actions.router)
 api.add_router("", customers.router)
 api.add_router("", desk.router)
+api.add_router("", kb.router)

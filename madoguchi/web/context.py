@@ -10,7 +10,15 @@ from django.utils.functional import SimpleLazyObject
 from madoguchi.tickets.queries import VIEWS
 
 # Each console area keeps its own stylesheet and script (web/static/web/{css,js}/<area>.*).
-CONSOLE_AREAS = ("inbox", "workspace", "customers", "settings", "notifications", "live")
+CONSOLE_AREAS = (
+    "inbox",
+    "workspace",
+    "customers",
+    "settings",
+    "notifications",
+    "live",
+    "knowledge",
+)
 
 
 def console(request: HttpRequest) -> dict[str, Any]:

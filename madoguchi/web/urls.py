@@ -3,7 +3,17 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .routes import customers, inbox, intake, live, notifications, settings, tickets
+from .routes import (
+    customers,
+    helpcenter,
+    inbox,
+    intake,
+    knowledge,
+    live,
+    notifications,
+    settings,
+    tickets,
+)
 from .views import auth, contact, devmail, outbox
 
 app_name = "web"
@@ -18,6 +28,8 @@ urlpatterns = [
     *settings.urlpatterns,
     *live.urlpatterns,
     *notifications.urlpatterns,
+    *knowledge.urlpatterns,
+    *helpcenter.urlpatterns,
     path("outbox/", outbox.outbox, name="outbox"),
     path("outbox/<int:outbox_id>/retry/", outbox.retry, name="outbox_retry"),
     path("dev/mail/", devmail.mail_list, name="dev_mail"),

@@ -17,6 +17,7 @@ EXPECTED = {
     "/api/v1/outbox": {"get"},
     "/api/v1/outbox/{outbox_id}/retry": {"post"},
     "/api/v1/me": {"get"},
+    "/api/v1/kb/search": {"get"},
 }
 
 

@@ -1,0 +1,180 @@
+"""One brand's searchable help-center translations, in memory.
+
+Built from plain `Doc`s (store.py reads them from the database), so the engine can be
+measured and tested without models. Both halves are numpy: lexical postings
+(lexical.py) and one matrix of every embedding row, reduced per translation by maximum.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..hits import ArticleHit
+from .fusion import WEIGHTS, FusionWeights, fuse_query
+from .lexical import BODY, PHRASING, TITLE, LexicalIndex, Unit
+from .synonyms import SynonymSet
+from .text import analyse, fold
+
+SNIPPET = 160
+_KIND_NAME = {TITLE: "title", PHRASING: "phrasing", BODY: "body"}
+
+
+@dataclass
+class Doc:
+    translation_id: int
+    article_id: int
+    external_id: str
+    language: str
+    title: str
+    phrasings: list[str]
+    body: str  # plain text
+    published: bool = True
+    internal: bool = False
+    # rows × dim, L2-normalised: title, each phrasing, then body passages (vectors.py)
+    vectors: np.ndarray | None = None
+    question_rows: int = 0  # how many leading rows are title + phrasings
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+class ArticleIndex:
+    def __init__(self, docs: Sequence[Doc], synonyms: SynonymSet) -> None:
+        self.docs = list(docs)
+        self.synonyms = synonyms
+        units: list[Unit] = []
+        for i, doc in enumerate(self.docs):
+            units.append(Unit(i, TITLE, analyse(doc.title, synonyms)))
+            for phrasing in doc.phrasings:
+                units.append(Unit(i, PHRASING, analyse(phrasing, synonyms)))
+            if doc.body.strip():
+                units.append(Unit(i, BODY, analyse(doc.body, synonyms)))
+        self.lexical = LexicalIndex(units, len(self.docs))
+        self.published = np.array([d.published for d in self.docs], dtype=bool)
+        self.internal = np.array([d.internal for d in self.docs], dtype=bool)
+        self.article = np.array([d.article_id for d in self.docs], dtype=np.int64)
+        self.language = np.array([d.language for d in self.docs], dtype=object)
+        self.has_vectors = np.array(
+            [d.vectors is not None and len(d.vectors) > 0 for d in self.docs], dtype=bool
+        )
+        with_vectors = [i for i, d in enumerate(self.docs) if self.has_vectors[i]]
+        self._vec_docs = np.array(with_vectors, dtype=np.int64)
+        if with_vectors:
+            blocks = [self.docs[i].vectors for i in with_vectors]
+            self._matrix = np.ascontiguousarray(np.vstack(blocks), dtype=np.float32)  # type: ignore[arg-type]
+            sizes = np.array([len(b) for b in blocks], dtype=np.int64)  # type: ignore[arg-type]
+            self._starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+            body = np.zeros(len(self._matrix), dtype=np.float32)
+            for start, size, i in zip(self._starts, sizes, with_vectors, strict=True):
+                body[start + min(self.docs[i].question_rows, size) : start + size] = 1.0
+            self._body_rows = body
+        else:
+            self._matrix = np.zeros((0, 0), dtype=np.float32)
+            self._starts = np.zeros(0, dtype=np.int64)
+            self._body_rows = np.zeros(0, dtype=np.float32)
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def semantic(self, qvec: np.ndarray, weights: FusionWeights = WEIGHTS) -> np.ndarray:
+        """Best similarity per translation (NaN where a translation has no vectors)."""
+        out = np.full(len(self.docs), np.nan, dtype=np.float32)
+        if len(self._vec_docs):
+            sims = self._matrix @ qvec.astype(np.float32) - weights.body_penalty * self._body_rows
+            out[self._vec_docs] = np.maximum.reduceat(sims, self._starts)
+        return out
+
+    def search(
+        self,
+        query: str,
+        qvec: np.ndarray | None,
+        *,
+        language: str | None = None,
+        limit: int = 5,
+        include_internal: bool = False,
+        include_drafts: bool = False,
+        weights: FusionWeights = WEIGHTS,
+    ) -> tuple[list[ArticleHit], bool]:
+        """Best translations for `query`, one per article; returns (hits, degraded)."""
+        eligible = np.ones(len(self.docs), dtype=bool)
+        if not include_drafts:
+            eligible &= self.published
+        if not include_internal:
+            eligible &= ~self.internal
+        candidates = np.nonzero(eligible)[0]
+        if not len(candidates) or not query.strip():
+            return [], qvec is None
+        features = analyse(query, self.synonyms)
+        all_lex, unit_scores = self.lexical.score(features, self.lexical.expand_prefix(query))
+        lex = all_lex[candidates]
+        degraded = qvec is None or not bool(self.has_vectors[candidates].all())
+        sem = None if degraded else self.semantic(qvec, weights)[candidates]  # type: ignore[arg-type]
+        if sem is None and not lex.any():
+            return [], degraded
+        scores = fuse_query(query, lex, sem, weights)
+        if language:
+            scores = np.where(
+                self.language[candidates] == language, scores, scores * weights.other_language
+            )
+        order = np.argsort(-scores, kind="stable")
+        hits: list[ArticleHit] = []
+        seen: set[int] = set()
+        for pos in order:
+            if sem is None and lex[pos] <= 0:
+                break
+            i = int(candidates[pos])
+            if int(self.article[i]) in seen:
+                continue
+            seen.add(int(self.article[i]))
+            matched = self._matched(i, unit_scores, None if sem is None else qvec)
+            hits.append(self._hit(i, query, matched, float(scores[pos])))
+            if len(hits) >= limit:
+                break
+        return hits, degraded
+
+    def _matched(self, i: int, unit_scores: np.ndarray, qvec: np.ndarray | None) -> str:
+        """ "title" | "phrasing" | "body": the unit that matched best, by words, else by
+        meaning (the closest embedding row)."""
+        kind = self.lexical.best_kind(i, unit_scores)
+        vectors = self.docs[i].vectors
+        if kind is None and qvec is not None and vectors is not None and len(vectors):
+            row = int(np.argmax(vectors @ qvec))
+            kind = TITLE if row == 0 else PHRASING if row < self.docs[i].question_rows else BODY
+        return _KIND_NAME[kind] if kind is not None else ""
+
+    def _hit(self, i: int, query: str, matched: str, score: float) -> ArticleHit:
+        doc = self.docs[i]
+        return ArticleHit(
+            article_id=doc.article_id,
+            translation_id=doc.translation_id,
+            external_id=doc.external_id,
+            language=doc.language,
+            title=doc.title,
+            snippet=snippet(doc.body, query),
+            score=round(score, 4),
+            matched=matched,
+        )
+
+
+_WORDS = re.compile(r"[^\W_]{2,}", re.UNICODE)
+
+
+def snippet(body: str, query: str) -> str:
+    """≤ SNIPPET characters of `body`, around the first query word it contains."""
+    text = " ".join(body.split())
+    if len(text) <= SNIPPET:
+        return text
+    folded = fold(text)
+    at = -1
+    for word in sorted(_WORDS.findall(fold(query)), key=len, reverse=True):
+        for size in (len(word), 3, 2):
+            at = folded.find(word[:size])
+            if at >= 0:
+                break
+        if at >= 0:
+            break
+    start = max(0, at - 40) if at > 0 else 0
+    piece = text[start : start + SNIPPET - 2]
+    return ("…" if start else "") + piece + "…"
