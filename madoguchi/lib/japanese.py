@@ -25,7 +25,8 @@ def _dictionary() -> Dictionary:
     return Dictionary(dict="core")
 
 
-def _tokenizer():  # type: ignore[no-untyped-def]
+def tokenizer():  # type: ignore[no-untyped-def]
+    """This thread's Sudachi tokenizer (core dictionary, split mode A), loaded once."""
     tok = getattr(_local, "tokenizer", None)
     if tok is None:
         tok = _dictionary().tokenizer(mode=SplitMode.A)
@@ -56,7 +57,7 @@ def word_forms(text: str, *, keep_particles: bool = False) -> list[list[str]]:
     out: list[list[str]] = []
     # Sudachi has an input size limit; feed it line by line in bounded chunks.
     for chunk in _chunks(text):
-        for m in _tokenizer().tokenize(chunk):
+        for m in tokenizer().tokenize(chunk):
             if not keep_particles and m.part_of_speech()[0] in _SKIP_POS:
                 continue
             surface = clean_form(m.surface())

@@ -12,18 +12,15 @@ Three kinds of feature, so that customers' spelling does not matter:
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
 from collections import Counter
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from sudachipy import Dictionary, SplitMode
+from madoguchi.lib.japanese import tokenizer
 
 if TYPE_CHECKING:
     from .synonyms import SynonymSet
 
-_local = threading.local()
 _RUNS = re.compile(r"[^\W_]+", re.UNICODE)
 _SKIP_POS = {"助詞", "助動詞", "補助記号", "空白", "記号"}
 _HIRA_TO_KATA = {c: c + 0x60 for c in range(0x3041, 0x3097)}
@@ -36,19 +33,6 @@ _ENGLISH_STOP = set(
     "have has had get got want need".split()
 )
 _EMPTY_WORDS = {"為る", "有る", "居る", "成る", "出来る", "御", "事", "物", "の", "さん", "様"}
-
-
-@lru_cache(maxsize=1)
-def _dictionary() -> Dictionary:
-    return Dictionary(dict="core")
-
-
-def _tokenizer():  # type: ignore[no-untyped-def]
-    tok = getattr(_local, "tokenizer", None)
-    if tok is None:
-        tok = _dictionary().tokenizer(mode=SplitMode.A)
-        _local.tokenizer = tok
-    return tok
 
 
 def fold(text: str) -> str:
@@ -84,7 +68,7 @@ def analyse(text: str, synonyms: SynonymSet | None = None) -> Counter[str]:
         line = line[:4000]
         if not line.strip():
             continue
-        for m in _tokenizer().tokenize(line):
+        for m in tokenizer().tokenize(line):
             pos = m.part_of_speech()[0]
             surface = m.surface().strip()
             if not surface or pos in ("空白",):
