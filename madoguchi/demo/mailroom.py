@@ -40,6 +40,7 @@ from madoguchi.tickets.models import (
     TimelineEvent,
 )
 
+from . import mail_answers as replies_back
 from . import mail_texts as texts
 from .outbox_history import settle_as_sent
 from .shop import SHOPS
@@ -199,12 +200,12 @@ def answers(rng: random.Random, now: datetime, inboxes: list[Inbox]) -> list[Inc
     outlook = _pick(candidates, (Status.PENDING, Status.SOLVED, Status.OPEN, Status.ON_HOLD))
     if outlook is not None:
         at = _after(rng, outlook.message.created_at, now, hours=(2, 26))
-        raw = texts.outlook_reply(rng, outlook, _references(outlook), at)
+        raw = replies_back.outlook_reply(rng, outlook, _references(outlook), at)
         out.append(Incoming(at, outlook.message.inbox, raw, "outlook"))
     vacation = _pick(candidates, (Status.SOLVED, Status.PENDING))
     if vacation is not None:
         at = _after(rng, vacation.message.created_at, now, hours=(0.01, 0.05))
-        raw = texts.vacation_reply(rng, vacation, at)
+        raw = replies_back.vacation_reply(rng, vacation, at)
         out.append(Incoming(at, vacation.message.inbox, raw, "vacation"))
     # A bounce comes minutes after the reply: prefer a reply of the last days, on a live ticket.
     recent = now - timedelta(days=3)
@@ -215,7 +216,7 @@ def answers(rng: random.Random, now: datetime, inboxes: list[Inbox]) -> list[Inc
     )
     if bounced is not None:
         at = _after(rng, bounced.message.created_at, now, hours=(0.005, 0.06))
-        raw = texts.bounce(rng, bounced, at)
+        raw = replies_back.bounce(rng, bounced, at)
         out.append(Incoming(at, bounced.message.inbox, raw, "bounce"))
     return out
 
