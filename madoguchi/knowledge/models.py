@@ -173,3 +173,153 @@ class ArticleFeedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id} {'+' if self.helpful else '-'}"
+
+
+class SearchSource(models.TextChoices):
+    HELP_CENTER = "help_center", _("Help center")
+    WIDGET = "widget", _("Widget on the shop's site")
+    API = "api", _("Search API")
+    CONTACT_FORM = "contact_form", _("Contact form")
+    AGENT = "agent", _("Agent's reply box")
+
+
+class SearchLog(models.Model):
+    """One search intent: what a reader looked for, what we showed, what they opened.
+
+    As-you-type keystrokes of one search box share a `session` key and update one row
+    (the last text wins), so the analytics count questions, not keystrokes.
+    """
+
+    brand = models.ForeignKey(
+        "accounts.Brand", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    source = models.CharField(max_length=16, choices=SearchSource.choices)
+    language = models.CharField(max_length=8, blank=True)
+    query = models.CharField(max_length=500)
+    normalized = models.CharField(max_length=500, db_index=True)  # NFKC, lower, spaces folded
+    session = models.CharField(max_length=40, blank=True)
+    client = models.CharField(max_length=64, blank=True)  # hashed address
+    result_count = models.PositiveIntegerField(default=0)
+    shown = models.JSONField(default=list, blank=True)  # article ids, best first
+    clicked_article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    clicked_at = models.DateTimeField(null=True, blank=True)
+    degraded = models.BooleanField(default=False)
+    created_at = models.DateTimeField(db_index=True)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["brand", "created_at"]),
+            models.Index(fields=["session", "updated_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.query}"
+
+
+class ContactDeflection(models.Model):
+    """A contact-form visit that showed articles while the customer wrote.
+
+    Deflected = an article was opened and no ticket came from this visit within the
+    deflection window; submitted visits record the ticket and what it was shown.
+    """
+
+    inbox = models.ForeignKey("inboxes.Inbox", on_delete=models.CASCADE, related_name="+")
+    brand = models.ForeignKey("accounts.Brand", on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=64, unique=True)  # the form's token
+    shown = models.JSONField(default=list, blank=True)  # article ids ever suggested, first first
+    clicked = models.JSONField(default=list, blank=True)  # article ids opened
+    last_query = models.CharField(max_length=500, blank=True)
+    first_clicked_at = models.DateTimeField(null=True, blank=True)
+    ticket = models.OneToOneField(
+        "tickets.Ticket",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contact_deflection",
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["brand", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"deflection {self.token[:8]}"
+
+
+class ArticleUseKind(models.TextChoices):
+    LINK = "link", _("Link")
+    TEXT = "text", _("Text")
+
+
+class ArticleUse(models.Model):
+    """An agent answered a ticket with an article: feeds analytics and the learning loop."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="uses")
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
+    message = models.ForeignKey(
+        "tickets.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    agent = models.ForeignKey(
+        "accounts.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=8, choices=ArticleUseKind.choices)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "message"], name="knowledge_articleuse_once_per_message"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} in ticket {self.ticket_id}"
+
+
+class ProposalStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class PhrasingProposal(models.Model):
+    """A customer's question proposed as a new 言い換え of the article that answered it."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="proposals")
+    language = models.CharField(max_length=8)
+    text = models.CharField(max_length=300)
+    normalized = models.CharField(max_length=300)
+    ticket = models.ForeignKey(
+        "tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source_message = models.ForeignKey(
+        "tickets.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    proposed_by = models.ForeignKey(
+        "accounts.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        "accounts.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "language", "normalized"],
+                name="knowledge_proposal_once_per_text",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}: {self.text}"

@@ -4,10 +4,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from .routes import (
+    contact_suggest,
     customers,
     helpcenter,
     inbox,
     intake,
+    kb_insights,
+    kb_review,
     knowledge,
     live,
     notifications,
@@ -29,6 +32,8 @@ urlpatterns = [
     *live.urlpatterns,
     *notifications.urlpatterns,
     *knowledge.urlpatterns,
+    *kb_insights.urlpatterns,
+    *kb_review.urlpatterns,
     *helpcenter.urlpatterns,
     path("outbox/", outbox.outbox, name="outbox"),
     path("outbox/<int:outbox_id>/retry/", outbox.retry, name="outbox_retry"),
@@ -36,4 +41,5 @@ urlpatterns = [
     path("dev/mail/<str:name>/", devmail.mail_detail, name="dev_mail_message"),
     path("contact/<slug:slug>/", contact.contact, name="contact"),
     path("contact/<slug:slug>/thanks/", contact.thanks, name="contact_thanks"),
+    *contact_suggest.urlpatterns,
 ]

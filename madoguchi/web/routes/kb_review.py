@@ -1,0 +1,5 @@
+"""Routes of kb review (issue 5, part 2)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
