@@ -1,4 +1,7 @@
-"""The public contact form of a form inbox: no login, spam kept out, one ticket per submission."""
+"""The public contact form of a form inbox: no login, spam kept out, one ticket per submission.
+
+While the customer writes, the form suggests help-center articles (views/contact_suggest.py,
+knowledge/deflection.py); a sent form links its ticket to the articles it was shown."""
 
 from __future__ import annotations
 
@@ -24,6 +27,8 @@ from madoguchi.connectors.form.submission import (
 from madoguchi.core.errors import DomainError
 from madoguchi.inboxes.ingest import ingest
 from madoguchi.inboxes.models import Inbox, InboxKind
+from madoguchi.knowledge.deflection import note_submitted
+from madoguchi.knowledge.queries import public_articles
 from madoguchi.tickets.models import Ticket
 
 RECEIPT_SALT = "madoguchi.web.contact.receipt"
@@ -32,7 +37,7 @@ DEFAULT_ACCENT = "#1f6f78"
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
-def _inbox(slug: str) -> Inbox:
+def form_inbox(slug: str) -> Inbox:
     inbox = (
         Inbox.objects.select_related("brand")
         .filter(slug=slug, kind=InboxKind.FORM, is_active=True)
@@ -43,7 +48,7 @@ def _inbox(slug: str) -> Inbox:
     return inbox
 
 
-def _speak_brand_language(request: HttpRequest, inbox: Inbox) -> None:
+def speak_brand_language(request: HttpRequest, inbox: Inbox) -> None:
     """Visitors get the shop's language (Japanese first) unless they picked one themselves."""
     if request.session.get("language"):
         return
@@ -51,13 +56,17 @@ def _speak_brand_language(request: HttpRequest, inbox: Inbox) -> None:
     request.LANGUAGE_CODE = translation.get_language()  # type: ignore[attr-defined]
 
 
-def _page_context(inbox: Inbox) -> dict[str, Any]:
+def page_context(inbox: Inbox) -> dict[str, Any]:
     accent = str(inbox.settings.get("accent_color") or "")
     return {
         "inbox": inbox,
         "brand": inbox.brand,
         "accent": accent if _COLOUR.match(accent) else DEFAULT_ACCENT,
         "intro": str(inbox.settings.get("form_intro") or ""),
+        # Suggestions only when the brand's help center has something to suggest.
+        "suggest_url": reverse("web:contact_suggest", args=[inbox.slug])
+        if public_articles(inbox.brand_id).exists()
+        else "",
     }
 
 
@@ -76,9 +85,9 @@ def _thanks(inbox: Inbox, number: int | None) -> HttpResponseRedirect:
 
 @require_http_methods(["GET", "POST"])
 def contact(request: HttpRequest, slug: str) -> HttpResponse:
-    inbox = _inbox(slug)
-    _speak_brand_language(request, inbox)
-    context = _page_context(inbox)
+    inbox = form_inbox(slug)
+    speak_brand_language(request, inbox)
+    context = page_context(inbox)
     template = "web/contact/form.html"
     if request.method != "POST":
         context["form"] = ContactForm(initial={"token": new_token()})
@@ -98,17 +107,18 @@ def contact(request: HttpRequest, slug: str) -> HttpResponse:
             result = ingest(parse(inbox, form.cleaned_data, client))
             if not result.duplicate:
                 note_submission(inbox, client)
+            ticket = Ticket.objects.get(pk=result.ticket_id)
+            note_submitted(form.cleaned_data["token"], ticket)
     except DomainError as exc:
         context["error"] = exc.message
         return render(request, template, context, status=exc.status)
-    number = Ticket.objects.values_list("number", flat=True).get(pk=result.ticket_id)
-    return _thanks(inbox, number)
+    return _thanks(inbox, ticket.number)
 
 
 @require_GET
 def thanks(request: HttpRequest, slug: str) -> HttpResponse:
-    inbox = _inbox(slug)
-    _speak_brand_language(request, inbox)
+    inbox = form_inbox(slug)
+    speak_brand_language(request, inbox)
     number = None
     receipt = request.GET.get("r", "")
     if receipt:
@@ -118,6 +128,6 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
             data = None
         if isinstance(data, dict) and data.get("i") == inbox.pk:
             number = data.get("n")
-    context = _page_context(inbox)
+    context = page_context(inbox)
     context["number"] = number
     return render(request, "web/contact/thanks.html", context)
