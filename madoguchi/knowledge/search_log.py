@@ -63,18 +63,18 @@ def record_search(
     }
     with transaction.atomic():
         if session:
-            row = (
-                SearchLog.objects.select_for_update()
-                .filter(
-                    session=session,
-                    brand_id=brand_id,
-                    source=source,
-                    updated_at__gte=now - SESSION_WINDOW,
-                    clicked_at__isnull=True,
-                )
-                .order_by("-updated_at")
-                .first()
+            rows = SearchLog.objects.select_for_update().filter(
+                session=session,
+                source=source,
+                updated_at__gte=now - SESSION_WINDOW,
+                clicked_at__isnull=True,
             )
+            rows = (
+                rows.filter(brand__isnull=True)
+                if brand_id is None
+                else rows.filter(brand_id=brand_id)
+            )
+            row = rows.order_by("-updated_at").first()
             if row is not None:
                 for name, value in fields.items():
                     setattr(row, name, value)

@@ -22,6 +22,29 @@ def split_addresses(value: str) -> list[str]:
     return [a for a in ADDRESS_SPLIT.split(value or "") if a]
 
 
+class ArticleIdsField(forms.Field):
+    """Ids of help-center articles inserted from the reply box (repeatable hidden inputs).
+
+    Lenient on purpose: a stale or forged value must never block sending the reply, so
+    anything that is not a positive integer is dropped; the learning loop checks the rest.
+    """
+
+    widget = forms.MultipleHiddenInput
+    MAX = 20
+
+    def to_python(self, value: Any) -> list[int]:
+        values = value if isinstance(value, (list, tuple)) else [value] if value else []
+        found: list[int] = []
+        for raw in values:
+            text = str(raw).strip()
+            if not (text.isascii() and text.isdigit()):
+                continue
+            pk = int(text)
+            if 0 < pk < 2**31 and pk not in found:
+                found.append(pk)
+        return found[: self.MAX]
+
+
 class ReplyForm(forms.Form):
     MODES = [("public", _("Public reply")), ("internal", _("Internal note"))]
 
@@ -37,6 +60,7 @@ class ReplyForm(forms.Form):
     to = forms.CharField(label=_("To"), required=False, max_length=254)
     cc = forms.CharField(label=_("Cc"), required=False, max_length=2000)
     subject = forms.CharField(label=_("Subject"), required=False, max_length=250)
+    kb_articles = ArticleIdsField(required=False)
     set_status = forms.ChoiceField(
         label=_("Then set status"),
         required=False,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ..views import files, tickets, workspace
+from ..views import files, ticket_kb, tickets, workspace
 
 urlpatterns = [
     path("tickets/<int:ticket_id>/", tickets.ticket_page, name="ticket"),
@@ -14,6 +14,17 @@ urlpatterns = [
         "tickets/<int:ticket_id>/macros/<int:macro_id>/",
         tickets.macro_preview,
         name="macro_preview",
+    ),
+    path("tickets/<int:ticket_id>/kb/search/", ticket_kb.search, name="ticket_kb_search"),
+    path(
+        "tickets/<int:ticket_id>/kb/suggestions/",
+        ticket_kb.suggestions,
+        name="ticket_kb_suggestions",
+    ),
+    path(
+        "tickets/<int:ticket_id>/kb/articles/<int:article_id>/insert/",
+        ticket_kb.insert,
+        name="ticket_kb_insert",
     ),
     path("agents/mention/", workspace.mention_agents, name="mention_agents"),
     path("attachments/<int:attachment_id>/", files.attachment, name="attachment"),

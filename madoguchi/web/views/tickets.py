@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,6 +17,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from madoguchi.accounts.models import Agent, Team
 from madoguchi.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from madoguchi.knowledge.deflection import shown_for_ticket
+from madoguchi.knowledge.learning import record_reply_articles
+from madoguchi.knowledge.reply_box import can_use_articles
 from madoguchi.tickets.access import get_visible_ticket, visible_tickets
 from madoguchi.tickets.actions import (
     do_apply_macro,
@@ -27,7 +31,7 @@ from madoguchi.tickets.actions import (
 )
 from madoguchi.tickets.actions.macros import macro_changes, visible_macros
 from madoguchi.tickets.actions.replies import NewAttachment
-from madoguchi.tickets.models import Macro, Priority, Status, Ticket
+from madoguchi.tickets.models import Macro, Message, Priority, Status, Ticket
 from madoguchi.tickets.reading import do_mark_read
 
 from ..forms import MergeTicketForm, ReplyForm, TicketUpdateForm
@@ -37,6 +41,7 @@ from .conversation import ticket_context
 from .workspace import inbox_querystring, neighbours
 
 MAX_REPLY_FILES = 10
+log = logging.getLogger(__name__)
 
 
 def _update_form(ticket: Ticket, data: Any = None) -> TicketUpdateForm:
@@ -89,6 +94,8 @@ def _page(
             "stale": new_after is not None,
             "new_count": sum(1 for e in context["stream"] if e.is_new),
             "max_upload_mb": settings.MAX_ATTACHMENT_BYTES // (1024 * 1024),
+            "kb_available": can_use_articles(agent, ticket),
+            "shown_articles": shown_for_ticket(ticket),
         }
     )
     return render(request, "web/ticket/page.html", context, status=status)
@@ -128,9 +135,12 @@ def _macro_for(agent: Agent, ticket_id: int, macro_id: int) -> Macro:
 def _draft(request: HttpRequest) -> dict[str, Any]:
     """What the agent wrote, to put back in the reply box when the send is refused."""
     post = request.POST
-    draft = {name: post.get(name, "") for name in ("body", "to", "cc", "subject", "set_status")}
+    draft: dict[str, Any] = {
+        name: post.get(name, "") for name in ("body", "to", "cc", "subject", "set_status")
+    }
     draft["mode"] = post.get("mode", "public")
     draft["macro"] = post.get("macro", "")
+    draft["kb_articles"] = post.getlist("kb_articles")[:20]
     return draft
 
 
@@ -184,6 +194,8 @@ def reply(request: HttpRequest, agent: Agent, ticket_id: int) -> HttpResponse:
         return _page(
             request, agent, ticket_id, status=exc.status, error=exc.message, reply_initial=draft
         )
+    if not internal and message is not None:
+        _record_articles(agent, message, data["kb_articles"])
     messages.success(request, _("Note added.") if internal else _("Reply sent."))
     url = reverse("web:ticket", args=[ticket_id])
     back = request.POST.get("from")
@@ -191,6 +203,20 @@ def reply(request: HttpRequest, agent: Agent, ticket_id: int) -> HttpResponse:
         url = f"{url}?{urlencode({'from': back[:1000]})}"
     anchor = f"#message-{message.pk}" if message else ""
     return HttpResponseRedirect(f"{url}{anchor}")
+
+
+def _record_articles(agent: Agent, message: Message, article_ids: list[int]) -> None:
+    """The learning loop, after the reply is committed: a failure here must not turn a sent
+    reply into an error page, so it is logged instead."""
+    try:
+        with transaction.atomic():
+            ticket = Ticket.objects.select_related("brand", "customer").get(pk=message.ticket_id)
+            record_reply_articles(
+                agent=agent, ticket=ticket, message=message, article_ids=article_ids,
+                body=message.body_text,
+            )  # fmt: skip
+    except Exception:
+        log.exception("recording the articles of reply %s failed", message.pk)
 
 
 @require_POST
