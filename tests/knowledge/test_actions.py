@@ -6,6 +6,7 @@ import sys
 from types import SimpleNamespace
 
 import pytest
+from django.utils import translation
 
 from madoguchi.accounts.models import AuditEntry, Brand
 from madoguchi.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -20,6 +21,13 @@ from madoguchi.knowledge.models import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read messages in English; the compiled catalogue would answer in Japanese."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

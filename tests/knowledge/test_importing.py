@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from madoguchi.accounts.models import AuditEntry
 from madoguchi.knowledge import actions
@@ -24,6 +25,13 @@ from madoguchi.knowledge.models import (
 pytestmark = pytest.mark.django_db
 
 DEV_SET = Path(__file__).resolve().parents[2] / "bench" / "data" / "kb_faq_ja.jsonl"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read messages in English; the compiled catalogue would answer in Japanese."""
+    with translation.override("en"):
+        yield
 
 
 def _line(**values: object) -> str:
