@@ -292,8 +292,9 @@ class PhrasingProposal(models.Model):
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="proposals")
     language = models.CharField(max_length=8)
-    text = models.CharField(max_length=300)
+    text = models.CharField(max_length=300)  # the customer's question, cleaned
     normalized = models.CharField(max_length=300)
+    approved_text = models.CharField(max_length=300, blank=True)  # as the lead worded it
     ticket = models.ForeignKey(
         "tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -27,7 +27,7 @@ _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]"
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>「」（）()、。]+", re.I)
 _LABELLED = re.compile(
-    r"(?<![A-Za-z])(?:ご?注文番号|受注番号|オーダー(?:番号|ID)|order\s*(?:number|no\.?|id|#)|"
+    r"(?<![A-Za-z])(?:ご?注文(?:番号|No\.?|NO\.?|#|＃)|受注番号|オーダー(?:番号|ID)|order\s*(?:number|no\.?|id|#)|"
     r"会員番号|会員ID|お客様番号|問い?合わ?せ番号|伝票番号|追跡番号|お?問合せ番号|"
     r"tracking\s*(?:number|no\.?)|電話番号|携帯番号|tel|phone|fax|メール(?:アドレス)?|e-?mail|"
     r"郵便番号)\s*(?:は|:|：|#|＃)?\s*"
@@ -52,6 +52,9 @@ _STATES_REMOVED = re.compile(
     r"\x00\s*(?:です|でした|でございます|になります|となります|と申します|まで|へ|宛)?\s*[。.!！]?\s*$|"
     r"(?:は|:|：)\s*\x00"
 )
+# 「配達日を<date>にずらせますか」 → 「配達日をずらせますか」: a particle after the removed
+# part goes with it when another particle already precedes it.
+_PARTICLE_AFTER_PARTICLE = re.compile(r"(?<=[をはがに])\x00(?:に|へ|で|まで)?")
 _REMOVED_GLUE = re.compile(r"\x00[\s、,]*(?:[はがをにでのともへ](?![ぁ-ん])|から|まで)?\s*")
 _QUOTED_LINE = re.compile(r"^\s*[>＞|]|[:：]\s*$")
 
@@ -64,7 +67,7 @@ _GREETING_SENTENCES = [
     rf"(?:初めて)?(?:ご連絡|メール|お問い?合わ?せ){_POLITE}",
     r".{1,20}と申します",
     r".{0,20}(?:様|さま|御中|ご担当者様?|ご担当の方|担当者様)",
-    r"(?:(?:引き続き|今後とも|何卒|なにとぞ|どうぞ|どうか|お手数(?:を)?(?:おかけ(?:いた)?します|です)が?|"
+    r"(?:(?:以上|引き続き|今後とも|何卒|なにとぞ|どうぞ|どうか|お手数(?:を)?(?:おかけ(?:いた)?します|です)が?|"
     r"ご確認|ご対応|ご回答|ご検討|ご教示|ご返信|ご連絡|の|ほど|程|、|\s)*)"
     rf"(?:よろしく|宜しく)(?:お願い|おねがい){_POLITE}?",
     r"(?:以上|以上です|以上となります)",
@@ -185,7 +188,7 @@ def clean_question(text: str, *, names: Iterable[str] = (), limit: int = MAX_CHA
         if REMOVED in sentence:
             if _STATES_REMOVED.search(sentence):
                 continue  # 「電話番号は…です」: it only stated personal data
-            sentence = _REMOVED_GLUE.sub("", sentence)
+            sentence = _REMOVED_GLUE.sub("", _PARTICLE_AFTER_PARTICLE.sub("", sentence))
         sentence = _LEADING.sub("", sentence).strip(_STRIP)
         if not sentence or is_greeting(sentence):
             continue

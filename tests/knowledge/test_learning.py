@@ -56,6 +56,16 @@ def test_personal_data_never_reaches_the_question() -> None:
         assert secret not in question
 
 
+def test_removed_details_leave_no_dangling_words() -> None:
+    mail = (
+        "お世話になっております。ご注文番号HN-2026-1106の発送メールが届きましたが、"
+        "まだ商品が届きません。以上、よろしくお願いいたします。"
+    )
+    assert clean_question(mail) == "発送メールが届きましたが、まだ商品が届きません。"
+    assert clean_question("配達日を12月5日にずらせますか？") == "配達日をずらせますか？"
+    assert clean_question("注文No.10026の発送メールが届きません") == "発送メールが届きません"
+
+
 def test_quoted_mail_and_english_greetings() -> None:
     text = (
         "Hi there,\nI ordered a mug (order #123456) and it arrived broken. "

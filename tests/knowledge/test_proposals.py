@@ -114,6 +114,7 @@ def test_approve_with_the_leads_edit(lead, brand):
     p.refresh_from_db()
     assert p.status == ProposalStatus.APPROVED
     assert p.text.startswith("あの、")  # the customer's words are kept in the queue
+    assert p.approved_text == "荷物は今どこ？"  # and what the lead added, next to them
     assert AuditEntry.objects.get(action="kb.proposal.approve").data["edited"] is True
 
 

@@ -148,6 +148,8 @@ def approve(agent: Agent | None, proposal_id: int, text: str | None = None) -> P
             tags=list(article.tags),
             related_ids=list(article.related.values_list("pk", flat=True)),
         )
+    proposal.approved_text = wording
+    proposal.save(update_fields=["approved_text"])
     _decide(agent, proposal, ProposalStatus.APPROVED)
     record_audit(
         agent,
