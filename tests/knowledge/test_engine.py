@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from madoguchi.knowledge.engine.fusion import FusionWeights, fuse
-from madoguchi.knowledge.engine.index import ArticleIndex, Doc, snippet
+from madoguchi.knowledge.engine.index import ArticleIndex, Doc, _best_first, snippet
 from madoguchi.knowledge.engine.synonyms import compile_groups
 from madoguchi.knowledge.engine.text import analyse, fold, passages, plain_text
 
@@ -185,3 +185,68 @@ def test_analysis_forms() -> None:
     long_body = "前置き。" * 60 + "返品は到着後7日以内です。" + "後書き。" * 60
     cut = snippet(long_body, "返品したい")
     assert "返品" in cut and len(cut) <= 162
+
+
+PAYMENT_ARTICLES = [
+    (
+        "faq-amazon",
+        "Amazon Payについて",
+        "Amazonアカウントに登録済みの住所とお支払い方法が使えます。",
+    ),
+    ("faq-paypay", "PayPayについて", "PayPay残高でお支払いいただけます。"),
+    ("faq-card", "クレジットカード決済について", "VISA、Mastercard、JCBがご利用いただけます。"),
+    ("faq-konbini", "コンビニ払いについて", "ご注文後に届く払込票番号でお支払いください。"),
+]
+
+
+def payment_index() -> ArticleIndex:
+    docs = [
+        Doc(i + 1, i + 1, ext, "ja", title, [], body)
+        for i, (ext, title, body) in enumerate(PAYMENT_ARTICLES)
+    ]
+    return ArticleIndex(docs, compile_groups())
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("あまぞんぺいで払いたい", "faq-amazon"),
+        ("ぺいぺい", "faq-paypay"),
+        ("アマゾンペイ", "faq-amazon"),
+        ("ビザのカード", "faq-card"),
+    ],
+)
+def test_latin_names_typed_in_kana_find_their_article(query: str, expected: str) -> None:
+    """Customers type brand names the way they say them; Sudachi's reading of the Latin
+    spelling (PayPay → ペイペイ) is what joins the two."""
+    assert top(payment_index(), query) == expected
+
+
+def test_latin_words_carry_their_katakana_reading() -> None:
+    features = analyse("PayPay")
+    assert "g:ペイ" in features and "w:paypay" in features
+    assert "g:ペイ" not in analyse("paper")  # an unknown word gets no invented reading
+
+
+def test_colloquial_filler_does_not_outweigh_the_words_that_matter() -> None:
+    """Long, polite or chatty questions carry one or two words of intent; the rest
+    (教えて, どうすれば, んですけど, ですか) must not pull another article up."""
+    index = make_index()
+    chatty = (
+        "すみません、ちょっと教えてほしいんですけど、注文をとりけしたいんですがどうすればいいですか"
+    )
+    assert top(index, chatty) == "faq-cancel"
+    assert top(index, "前に買ったやつ見たいんだけど、どこで見れますか？") == "faq-history"
+    assert top(index, "家にいなくて受け取れなかったんですけど、どうしたらいいですか") == (
+        "faq-redeliver"
+    )
+
+
+@pytest.mark.parametrize("likely", [1, 3, 10, 500])
+def test_best_first_is_a_stable_descending_order_without_a_full_sort(likely: int) -> None:
+    """The partial ordering used for large indexes must give exactly the full sort's order,
+    ties included, however far the caller reads."""
+    rng = np.random.default_rng(3)
+    scores = rng.integers(0, 20, size=400).astype(np.float32) / 4  # many ties
+    expected = [int(p) for p in np.argsort(-scores, kind="stable")]
+    assert list(_best_first(scores, likely)) == expected

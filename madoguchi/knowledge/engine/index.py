@@ -8,7 +8,7 @@ measured and tested without models. Both halves are numpy: lexical postings
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -82,7 +82,13 @@ class ArticleIndex:
         """Best similarity per translation (NaN where a translation has no vectors)."""
         out = np.full(len(self.docs), np.nan, dtype=np.float32)
         if len(self._vec_docs):
-            sims = self._matrix @ qvec.astype(np.float32) - weights.body_penalty * self._body_rows
+            # One matrix-vector product over every row (~40,000 at 10,000 articles). einsum
+            # runs it on this thread: BLAS would spread it over every core, and with other
+            # requests (or processes) busy those threads wait on each other. Measured at
+            # 10,000 articles on a busy 2-core machine: p50 4 ms against 10-15 ms.
+            sims = np.einsum("ij,j->i", self._matrix, qvec.astype(np.float32))
+            if weights.body_penalty:
+                sims -= weights.body_penalty * self._body_rows
             out[self._vec_docs] = np.maximum.reduceat(sims, self._starts)
         return out
 
@@ -118,10 +124,9 @@ class ArticleIndex:
             scores = np.where(
                 self.language[candidates] == language, scores, scores * weights.other_language
             )
-        order = np.argsort(-scores, kind="stable")
         hits: list[ArticleHit] = []
         seen: set[int] = set()
-        for pos in order:
+        for pos in _best_first(scores, limit * 4 + 16):
             if sem is None and lex[pos] <= 0:
                 break
             i = int(candidates[pos])
@@ -156,6 +161,21 @@ class ArticleIndex:
             score=round(score, 4),
             matched=matched,
         )
+
+
+def _best_first(scores: np.ndarray, likely: int) -> Iterator[int]:
+    """Positions by descending score (ties by position), without sorting everything: the
+    `likely` best first (enough for `limit` articles unless many translations share one),
+    then, only if the caller keeps asking, the rest."""
+    n = len(scores)
+    if n <= likely * 4:
+        yield from (int(p) for p in np.argsort(-scores, kind="stable"))
+        return
+    threshold = np.partition(scores, n - likely)[n - likely]
+    top = np.nonzero(scores >= threshold)[0]  # every tie of the cut-off too
+    yield from (int(p) for p in top[np.lexsort((top, -scores[top]))])
+    rest = np.nonzero(scores < threshold)[0]
+    yield from (int(p) for p in rest[np.lexsort((rest, -scores[rest]))])
 
 
 _WORDS = re.compile(r"[^\W_]{2,}", re.UNICODE)

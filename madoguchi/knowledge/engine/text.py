@@ -5,7 +5,8 @@ Three kinds of feature, so that customers' spelling does not matter:
   words also lightly stemmed (refunds → refund);
 - `g:` character bigrams of the folded surface *and* of the Sudachi reading, so kana for
   kanji (こうにゅうりれき → 購入履歴), typos (返ぴん) and half-typed words (キャンセ) still
-  share most features with the right article;
+  share most features with the right article; Latin words Sudachi knows add the bigrams of
+  their katakana reading too (PayPay → ペイペイ), so ぺいぺい finds them;
 - `s:` synonym groups (取り消し = キャンセル), see synonyms.py.
 """
 
@@ -75,7 +76,11 @@ def analyse(text: str, synonyms: SynonymSet | None = None) -> Counter[str]:
                 readings.append(" ")
                 continue
             if surface.isascii():
-                readings.append(" " + surface + " ")
+                # Sudachi knows how many Latin words are said (PayPay → ペイペイ, VISA →
+                # ビザ): their katakana reading lets あまぞんぺい find "Amazon Pay".
+                reading = m.reading_form()
+                spoken = "" if reading.isascii() or reading == surface else reading
+                readings.append(" " + surface + " " + spoken + " ")
                 word = _RUNS.findall(surface)
                 for w in word:
                     if len(w) > 1 and w not in _ENGLISH_STOP:
