@@ -215,9 +215,15 @@ def seed_brand(
     with open(path, encoding="utf-8") as handle:
         text = handle.read().splitlines()
     lines = [json.loads(line) for line in text if line.strip()]
+    # Articles the shop already has are left as they are: since the first run the lead may
+    # have edited them or approved phrasings from the learning loop.
+    known = set(Article.objects.filter(brand=brand).values_list("external_id", flat=True))
+    fresh = [raw for raw, line in zip(
+        (t for t in text if t.strip()), lines, strict=True
+    ) if line["id"] not in known]  # fmt: skip
     with transaction.atomic():
         categories = _ensure_categories(brand, admin)
-        counts = import_jsonl(text, brand, actor=admin)
+        counts = import_jsonl(fresh, brand, actor=admin) if fresh else {"created": 0, "updated": 0}
         linked = _link_related(brand, lines, admin)
         feedback = _add_feedback(brand, rng, now)
     vectors = refresh_brand_vectors(brand.pk)

@@ -27,12 +27,14 @@ from madoguchi.tickets.models import Attachment, Macro, Message, SavedView, Tick
 
 from .desk import create_saved_views, mark_tickets_read, settle_notifications
 from .help_center import seed_help_center
+from .learning import seed_learning
 from .history import HistoryWriter
 from .macros import MACROS, create_macros
 from .mailroom import schedule_mailroom
 from .members import create_members, draw_customers, population
 from .outbox_history import quiet_delivery, settle_as_dead, settle_as_sent
 from .planning import plan_spam, plan_ticket
+from .search_activity import seed_search_activity
 from .shop import SHOPS, STAFF, TEAMS, create_setup
 
 DEMO_SLUGS = tuple(shop.slug for shop in SHOPS)
@@ -154,10 +156,13 @@ def _seed(rng: random.Random, now: datetime, customer_count: int, ticket_count: 
     for plan in plans:
         writer.write(plan)
     _settle_outbox(rng, now, writer.replies, ticket_count)
-    create_saved_views(agents, now)
-    mark_tickets_read(agents)
     # Help centers in the same transaction: all or nothing with the shop, vectors included.
     seed_help_center(agents["admin"], now=now)
+    # The learning loop on recent tickets: replies that link an article propose phrasings
+    # (before the read markers, which follow each agent's last step).
+    seed_learning(agents["lead"], now=now)
+    create_saved_views(agents, now)
+    mark_tickets_read(agents)
     # Recent raw mail through the email pipeline, after commit (before notifications settle).
     schedule_mailroom(rng, now, agents["admin"])
     # The notification subscribers run once this transaction commits; this callback is
@@ -166,6 +171,9 @@ def _seed(rng: random.Random, now: datetime, customer_count: int, ticket_count: 
     _backdate(
         rng, now, first_customer_id=first_customer_id, member_ids=[m.pk for m in members if m.pk]
     )
+    # A few weeks of help-center searches and contact-form visits, through the real search.
+    for brand in brands.values():
+        seed_search_activity(brand, now, rng)
     record_audit(
         None,
         "demo.seed",

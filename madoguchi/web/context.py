@@ -28,6 +28,9 @@ def console(request: HttpRequest) -> dict[str, Any]:
     agent = getattr(user, "agent", None) if user and user.is_authenticated else None
     if agent is None:
         return {"current_agent": None, "nav_views": VIEWS}
+    from madoguchi.knowledge.actions.access import can_edit
+    from madoguchi.knowledge.actions.proposals import pending_count
+
     from .views.devmail import mail_viewer_enabled
     from .views.notifications import badge as notification_badge
     from .views.saved_views import nav_saved_views
@@ -40,4 +43,7 @@ def console(request: HttpRequest) -> dict[str, Any]:
         "nav_saved_views": SimpleLazyObject(lambda: nav_saved_views(agent)),
         "mail_viewer_enabled": mail_viewer_enabled(),
         "console_areas": CONSOLE_AREAS,
+        "kb_editor": can_edit(agent),
+        # Phrasings waiting for a lead: one count query, only for editors and only if shown.
+        "kb_pending": SimpleLazyObject(lambda: pending_count(agent)),
     }

@@ -36,7 +36,7 @@ def test_results_shape_best_first_with_absolute_urls(kb, settings):
     assert response.status_code == 200
     assert response["Access-Control-Allow-Origin"] == "*"
     body = response.json()
-    assert set(body) == {"results", "degraded"} and isinstance(body["degraded"], bool)
+    assert set(body) == {"results", "degraded", "search_id"} and isinstance(body["degraded"], bool)
     first = body["results"][0]
     assert set(first) >= {"id", "external_id", "title", "snippet", "url", "score"}
     assert first["id"] == kb.tracking.pk and first["external_id"] == "faq-001"
@@ -109,5 +109,5 @@ def test_public_without_token_and_in_the_openapi_document(db):
     operation = spec["paths"]["/api/v1/kb/search"]["get"]
     assert operation.get("security") in (None, [], [{}])
     params = {p["name"] for p in operation["parameters"]}
-    assert params == {"q", "limit", "brand", "language"}
+    assert params == {"q", "limit", "brand", "language", "session", "source"}
     assert {"404", "422", "429"} <= set(operation["responses"])

@@ -31,10 +31,13 @@ def demo(db, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def
 
 
 def test_demo_learning_goes_through_the_real_loop(demo, client):
-    report = seed_learning()
-    assert set(report) == set(DEMO_SLUGS)
+    # seed() runs the learning loop itself, right after the help centers.
     total = PhrasingProposal.objects.count()
-    assert total >= 4 and total == sum(r.proposals for r in report.values())
+    assert total >= 4
+    per_brand = {
+        slug: PhrasingProposal.objects.filter(article__brand=b) for slug, b in demo.items()
+    }
+    assert all(rows.exists() for rows in per_brand.values())
     for proposal in PhrasingProposal.objects.select_related("source_message", "ticket"):
         source = proposal.source_message
         assert source is not None and source.ticket_id == proposal.ticket_id
@@ -52,12 +55,14 @@ def test_demo_learning_goes_through_the_real_loop(demo, client):
             article=proposal.article, language=proposal.language
         ).phrasings
         assert proposal.text in phrasings and proposal.decided_by.user.username == "lead"
-    decided = sum(r.approved + r.rejected for r in report.values())
-    assert PhrasingProposal.objects.exclude(status=ProposalStatus.PENDING).count() == decided
+    for rows in per_brand.values():  # the lead approved some and rejected one, per shop
+        assert rows.filter(status=ProposalStatus.APPROVED).exists()
+        assert rows.filter(status=ProposalStatus.REJECTED).exists()
+        assert rows.filter(status=ProposalStatus.PENDING).exists()
     # the lead's queue shows the waiting ones
     lead = Agent.objects.get(user__username="lead")
     client.force_login(lead.user)
-    brand = next(b for b in demo.values() if report[b.slug].proposals)
+    brand = next(iter(demo.values()))
     page = client.get(f"/knowledge/proposals/?brand={brand.pk}")
     waiting = PhrasingProposal.objects.filter(article__brand=brand, status=ProposalStatus.PENDING)
     assert page.status_code == 200

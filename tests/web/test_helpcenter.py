@@ -177,7 +177,7 @@ def test_search_page_without_query_and_with_too_long_query(client, kb):
 
 def test_search_page_shows_public_results(client, kb):
     html = page(client, "/help/test-shop/search/?q=配送状況")
-    assert f'href="/help/test-shop/a/{kb.tracking.pk}/"' in html
+    assert f'href="/help/test-shop/a/{kb.tracking.pk}/?sl=' in html
     assert "別ブランド" not in html and "クレーム対応" not in html
 
 

@@ -48,6 +48,9 @@ def test_pages_render_for_an_editor(login, lead, brand, language):
     listing = client.get("/knowledge/")
     assert listing.status_code == 200 and "配送状況の確認" in listing.text
     assert client.get(f"/knowledge/new/?brand={brand.pk}").status_code == 200
+    # the FAQ-gap report links here with the topic as the title
+    prefilled = client.get(f"/knowledge/new/?brand={brand.pk}&title=ギフト券は使えますか")
+    assert 'value="ギフト券は使えますか"' in prefilled.content.decode()
     page = client.get(f"/knowledge/{article.pk}/")
     assert page.status_code == 200 and 'id="kb-preview"' in page.text
     assert client.get(f"/knowledge/{article.pk}/?lang=en").status_code == 200

@@ -4,6 +4,8 @@ Pages are in the brand's language at /help/<brand>/… and in the other language
 /help/<brand>/<lang>/…; an article without a translation in that language is shown in its
 best fallback (brand language, then Japanese) with a note. Only published, non-internal
 articles are ever shown (knowledge.queries). The helpful vote is a plain POST form.
+Searches are logged for the analytics; a result link carries its search's log id
+(`?sl=<id>`), and the article page records that click (knowledge.search_tracking).
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ from madoguchi.core.errors import DomainError, NotFound
 from madoguchi.inboxes.models import Inbox, InboxKind
 from madoguchi.knowledge import queries, throttle
 from madoguchi.knowledge.feedback import do_vote
+from madoguchi.knowledge.models import SearchSource
 from madoguchi.knowledge.rendering import render_markdown
+from madoguchi.knowledge.search_tracking import track_click, track_search
 
 MAX_QUERY = 200
 SEARCH_PAGE_LIMIT = 20
@@ -160,6 +164,14 @@ def article(
         page = queries.public_article(brand, article_id, language)
     except NotFound as exc:
         return _not_found(request, brand, language, exc.message)
+    if "sl" in request.GET:
+        # A search result's link: record the click, then show the article at its own URL
+        # (shared and bookmarked links do not carry the search).
+        track_click(request.GET.get("sl", "")[:20], page.article.pk)
+        rest = request.GET.copy()
+        del rest["sl"]
+        query = rest.urlencode()
+        return HttpResponseRedirect(request.path + (f"?{query}" if query else ""))
     voted = request.GET.get("voted") in ("yes", "no")
     return _article_page(request, brand, language, page, voted=voted)
 
@@ -212,8 +224,19 @@ def search(request: HttpRequest, brand_slug: str, lang: str | None = None) -> Ht
     if not throttle.allow("search", throttle.client_of(request), throttle.search_per_minute()):
         context["error"] = _("Too many searches from your connection. Please wait a minute.")
         return render(request, "web/help/search.html", context, status=429)
-    context["hits"], context["degraded"] = queries.public_search(
+    hits, degraded = queries.public_search(
         brand_id=brand.pk, query=query, language=language, limit=SEARCH_PAGE_LIMIT
+    )
+    context["hits"], context["degraded"] = hits, degraded
+    context["search_id"] = track_search(
+        brand_id=brand.pk,
+        source=SearchSource.HELP_CENTER,
+        query=query,
+        shown=[item.hit.article_id for item in hits],
+        language=language,
+        session=request.GET.get("s", ""),  # the as-you-type box this search continues
+        client=throttle.client_of(request),
+        degraded=degraded,
     )
     return render(request, "web/help/search.html", context)
 

@@ -32,7 +32,7 @@ from madoguchi.knowledge.models import (
 from madoguchi.tickets.access import visible_tickets
 
 from .base import console_view, is_htmx, safe_next
-from .knowledge import NAV, current_brand, pick_title, ui_language
+from .knowledge import current_brand, pick_title, ui_language
 
 PAGE = 50
 MOVE_CANDIDATES = 10
@@ -109,7 +109,7 @@ def proposal_list(request: HttpRequest, agent: Agent) -> HttpResponse:
         "rows": _rows(agent, found[:PAGE]),
         "more": more,
         "next": request.get_full_path(),
-        "nav_active": NAV,
+        "nav_active": "kb_proposals",
     }
     return render(request, "web/knowledge/proposals.html", context)
 
@@ -277,6 +277,6 @@ def proposal_move(request: HttpRequest, agent: Agent, proposal_id: int) -> HttpR
         "candidates": _candidates(brand, proposal, query),
         "error": error,
         "next": safe_next(request, _queue_url(brand.pk)),
-        "nav_active": NAV,
+        "nav_active": "kb_proposals",
     }
     return render(request, "web/knowledge/proposal_move.html", context, status=status)

@@ -22,7 +22,7 @@ from madoguchi.knowledge.engine.synonyms import DEFAULT_GROUPS
 from madoguchi.knowledge.models import Synonym
 
 from .base import console_view, is_htmx
-from .knowledge import NAV, current_brand
+from .knowledge import current_brand
 
 MAX_TRY = 200
 
@@ -58,7 +58,7 @@ def _page(
         "query": query,
         "expansions": actions.expand(brand.pk, query) if query else None,
         "limits": {"min": actions.MIN_TERMS, "max": actions.MAX_TERMS, "chars": actions.MAX_TERM},
-        "nav_active": NAV,
+        "nav_active": "kb_synonyms",
     }
     return render(request, "web/knowledge/synonyms.html", context, status=status)
 

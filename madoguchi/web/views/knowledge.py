@@ -260,7 +260,11 @@ def article_new(request: HttpRequest, agent: Agent) -> HttpResponse:
     brand = current_brand(request, agent)
     language = _language(request, brand.default_language)
     if request.method != "POST":
-        form = _form(brand.pk, None, initial={"status": ArticleStatus.DRAFT})
+        form = _form(
+            brand.pk,
+            None,
+            initial={"status": ArticleStatus.DRAFT, "title": request.GET.get("title", "")[:250]},
+        )
         return _editor(request, form, brand, language)
     form = _form(brand.pk, None, request.POST)
     if not form.is_valid():

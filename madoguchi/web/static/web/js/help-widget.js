@@ -1,10 +1,31 @@
 /* Help-center search widget for a shop's own site. Served by /help/<brand>/widget.js, which
    wraps this file in a function with `config` (brand, language, api, home, labels) in scope.
    Renders into every element with [data-madoguchi-help], or right before its own script tag,
-   inside a shadow root so the shop's CSS and ours never meet. */
+   inside a shadow root so the shop's CSS and ours never meet.
+   Analytics: each focus of the box starts a random session key (one logged search per
+   question, not per keystroke); result links carry the search's log id (?sl=). */
 "use strict";
 
 var script = document.currentScript;
+
+function newSession() {
+  var bytes = new Uint8Array(12);
+  window.crypto.getRandomValues(bytes);
+  return Array.prototype.map.call(bytes, function (b) {
+    return ("0" + b.toString(16)).slice(-2);
+  }).join("");
+}
+
+function withSearchId(url, searchId) {
+  if (!searchId) return url;
+  try {
+    var parsed = new URL(url);
+    parsed.searchParams.set("sl", String(searchId));
+    return parsed.toString();
+  } catch (e) {
+    return url;
+  }
+}
 
 var STYLE = [
   ":host{all:initial;display:block;font-family:'Hiragino Sans','Hiragino Kaku Gothic ProN','Noto Sans JP','Meiryo','IPAPGothic',sans-serif;color:#1f2633;font-size:15px;line-height:1.6}",
@@ -59,6 +80,7 @@ function mount(host, index) {
   var timer = null;
   var controller = null;
   var active = -1;
+  var session = newSession();
 
   function items() {
     return list.querySelectorAll('[role="option"]');
@@ -81,7 +103,7 @@ function mount(host, index) {
     input.setAttribute("aria-activedescendant", all[active].id);
   }
 
-  function render(results, query) {
+  function render(results, query, searchId) {
     list.textContent = "";
     results.forEach(function (hit, i) {
       var li = document.createElement("li");
@@ -89,7 +111,7 @@ function mount(host, index) {
       li.setAttribute("role", "option");
       li.setAttribute("aria-selected", "false");
       var a = document.createElement("a");
-      a.href = hit.url;
+      a.href = withSearchId(hit.url, searchId);
       a.tabIndex = -1;
       var t = document.createElement("span");
       t.className = "t";
@@ -126,13 +148,15 @@ function mount(host, index) {
       return;
     }
     controller = new AbortController();
-    var params = new URLSearchParams({ q: query, limit: "5", brand: config.brand });
+    var params = new URLSearchParams({
+      q: query, limit: "5", brand: config.brand, session: session, source: "widget",
+    });
     fetch(config.api + "?" + params.toString(), { signal: controller.signal, credentials: "omit" })
       .then(function (response) {
         return response.ok ? response.json() : { results: [] };
       })
       .then(function (data) {
-        if (input.value.trim() === query) render(data.results || [], query);
+        if (input.value.trim() === query) render(data.results || [], query, data.search_id);
       })
       .catch(function (error) {
         if (error.name !== "AbortError") close();
@@ -159,6 +183,9 @@ function mount(host, index) {
   });
   input.addEventListener("blur", function () {
     setTimeout(close, 150);
+  });
+  input.addEventListener("focus", function () {
+    session = newSession();
   });
 }
 

@@ -1,5 +1,8 @@
 /* Help center: search-as-you-type suggestions (ARIA combobox + listbox), no dependencies.
-   The page works without this file: the search box is a plain GET form. */
+   The page works without this file: the search box is a plain GET form.
+   Analytics: each focus of the box starts a random session key sent with every request, so
+   the keystrokes of one question are logged as one search; suggestion links carry the
+   search's log id (?sl=) so the article page can record the click. */
 (function () {
   "use strict";
 
@@ -13,6 +16,8 @@
     var controller = null;
     var active = -1;
     var lastQuery = "";
+    var session = newSession();
+    var searchId = null;
 
     // The API answers absolute public URLs; on the help center itself stay on this host.
     function samePath(url) {
@@ -22,6 +27,13 @@
       } catch (e) {
         return url;
       }
+    }
+
+    function withSearchId(path) {
+      if (!searchId) return path;
+      var parsed = new URL(path, window.location.href);
+      parsed.searchParams.set("sl", String(searchId));
+      return parsed.pathname + parsed.search + parsed.hash;
     }
 
     function options() {
@@ -62,7 +74,7 @@
         li.setAttribute("role", "option");
         li.setAttribute("aria-selected", "false");
         var a = document.createElement("a");
-        a.href = samePath(hit.url);
+        a.href = withSearchId(samePath(hit.url));
         a.tabIndex = -1;
         var title = document.createElement("span");
         title.className = "help-suggest-title";
@@ -87,7 +99,10 @@
     }
 
     function fetchResults(query, language) {
-      var params = new URLSearchParams({ q: query, limit: String(LIMIT), brand: input.dataset.brand });
+      var params = new URLSearchParams({
+        q: query, limit: String(LIMIT), brand: input.dataset.brand,
+        session: session, source: "help_center",
+      });
       if (language) params.set("language", language);
       return fetch(input.dataset.api + "?" + params.toString(), {
         signal: controller.signal,
@@ -112,7 +127,9 @@
       // The engine ranks the page's language first and still answers from other languages.
       fetchResults(query, language)
         .then(function (data) {
-          if (input.value.trim() === query) render(data.results || []);
+          if (input.value.trim() !== query) return;
+          searchId = data.search_id || null;
+          render(data.results || []);
         })
         .catch(function (error) {
           if (error.name !== "AbortError") close();
@@ -155,12 +172,35 @@
       setTimeout(close, 150);
     });
 
+    // The full search page (Enter) continues this box's search instead of logging another.
+    if (input.form) {
+      input.form.addEventListener("submit", function () {
+        var field = input.form.querySelector('input[name="s"]');
+        if (!field) {
+          field = document.createElement("input");
+          field.type = "hidden";
+          field.name = "s";
+          input.form.appendChild(field);
+        }
+        field.value = session;
+      });
+    }
+
     input.addEventListener("focus", function () {
+      session = newSession();
       if (options().length && input.value.trim() === lastQuery && lastQuery) {
         list.hidden = false;
         input.setAttribute("aria-expanded", "true");
       }
     });
+  }
+
+  function newSession() {
+    var bytes = new Uint8Array(12);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) {
+      return ("0" + b.toString(16)).slice(-2);
+    }).join("");
   }
 
   document.querySelectorAll('input[role="combobox"][data-api]').forEach(setup);
