@@ -27,8 +27,8 @@ from madoguchi.tickets.models import Attachment, Macro, Message, SavedView, Tick
 
 from .desk import create_saved_views, mark_tickets_read, settle_notifications
 from .help_center import seed_help_center
-from .learning import seed_learning
 from .history import HistoryWriter
+from .learning import seed_learning
 from .macros import MACROS, create_macros
 from .mailroom import schedule_mailroom
 from .members import create_members, draw_customers, population
