@@ -15,14 +15,13 @@ from functools import lru_cache
 
 from madoguchi.lib.japanese import tokenizer
 
+from .questions import question_sentences
+
 MIN_TEXT = 2
 MAX_TEXT = 160
 
 # --- cleaning --------------------------------------------------------------------------
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_URL = re.compile(r"https?://\S+|www\.\S+")
-_PHONE = re.compile(r"\+?\d[\d\-() ]{8,}\d")
 _ORDER = re.compile(
     r"(?:注文番号|ご注文番号|受注番号|オーダー番号|order\s*(?:no\.?|number|#)?)\s*[:：#＃]?\s*"
     r"[A-Za-z0-9\-]+|#\s?\d{3,}|\b[A-Za-z]{1,5}-(?:\d+-?)*\d*|\b[A-Za-z]{1,4}\d{5,}\b|\b\d{5,}\b",
@@ -69,9 +68,11 @@ _PUNCT_ONLY = re.compile(r"^[\W_]+$")
 def clean_question(text: str) -> str:
     """The question without greetings, personal data and order numbers; "" if nothing is left."""
     text = unicodedata.normalize("NFKC", text or "")
-    text = _QUOTED.sub(" ", text)
-    text = _SIGNATURE.sub(" ", text)
-    for pattern in (_URL, _EMAIL, _ORDER, _PHONE, _GREETINGS, _NOISE):
+    text = _SIGNATURE.sub(" ", _QUOTED.sub(" ", text))
+    # Personal data and greetings go the way the learning loop removes them (addresses,
+    # dates, postal codes and phone numbers included), then what only the report drops.
+    text = " ".join(question_sentences(text))
+    for pattern in (_ORDER, _GREETINGS, _NOISE):
         text = pattern.sub(" ", text)
     sentences = [s for s in _SENTENCE.findall(text) if not _NAME_SENTENCE.match(s)]
     text = _SPACES.sub(" ", " ".join(s.strip() for s in sentences)).strip(" 、。,.:：-")

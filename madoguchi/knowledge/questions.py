@@ -34,7 +34,7 @@ _LABELLED = re.compile(
     r"[A-Za-z0-9#\-_/.]*\d[A-Za-z0-9#\-_/.]*",
     re.I,
 )
-_POSTAL = re.compile(r"〒?\s*\d{3}-\d{4}")
+_POSTAL = re.compile(r"(?<![\d-])〒?\s*\d{3}-\d{4}(?![\d-])")
 _PHONE = re.compile(r"\+?\(?\d[\d\-() ]{7,}\d")
 _CODE = re.compile(r"#?(?=[A-Za-z0-9\-]*\d)[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+|#?\d{5,}|#\d+")
 _ADDRESS = re.compile(
@@ -49,7 +49,8 @@ _DATE = re.compile(
 REMOVED = "\x00"
 _EMPTY_BRACKETS = re.compile(r"[（(「【\[]\s*[:：、,]?\s*\x00?\s*[）)」】\]]")
 _STATES_REMOVED = re.compile(
-    r"\x00\s*(?:です|でした|でございます|になります|となります|と申します|まで|へ|宛)?\s*[。.!！]?\s*$|"
+    r"^\s*\x00\s*(?:です|でした|でございます|になります|となります|と申します|まで|へ|宛)?\s*[。.!！]?\s*$|"
+    r"\x00\s*(?:です|でした|でございます|になります|となります|と申します|宛)\s*[。.!！]?\s*$|"
     r"(?:は|:|：)\s*\x00"
 )
 # 「配達日を<date>にずらせますか」 → 「配達日をずらせますか」: a particle after the removed
@@ -116,7 +117,7 @@ def scrub_personal_data(text: str, names: Iterable[str] = ()) -> str:
     """The text without addresses, numbers that identify an order or a person, dates and
     the given names (the customer's), so nothing personal can reach a public FAQ."""
     text = unicodedata.normalize("NFKC", text or "")
-    for pattern in (_URL, _EMAIL, _LABELLED, _POSTAL, _ADDRESS, _PHONE, _CODE, _DATE):
+    for pattern in (_URL, _EMAIL, _LABELLED, _POSTAL, _ADDRESS, _CODE, _PHONE, _DATE):
         text = pattern.sub(REMOVED, text)
     for name in sorted(
         {n.strip() for n in names if n and len(n.strip()) >= 2}, key=len, reverse=True
@@ -178,8 +179,9 @@ def _fit(parts: list[str], limit: int) -> str:
     return chosen.strip()
 
 
-def clean_question(text: str, *, names: Iterable[str] = (), limit: int = MAX_CHARS) -> str:
-    """The question in `text`, ≤ `limit` characters, or "" when nothing usable is left."""
+def question_sentences(text: str, *, names: Iterable[str] = ()) -> list[str]:
+    """The sentences of `text` that ask something: quoted mail, personal data, greetings and
+    sign-offs removed (shared with the FAQ-gap report)."""
     body = trim_reply((text or "").replace("\r\n", "\n"))
     body = "\n".join(ln for ln in body.split("\n") if not _QUOTED_LINE.search(ln))
     body = scrub_personal_data(body, _name_parts(names))
@@ -195,7 +197,12 @@ def clean_question(text: str, *, names: Iterable[str] = (), limit: int = MAX_CHA
         if len(normalize_phrasing(sentence)) < 3 or not re.search(r"[^\W\d_]", sentence):
             continue  # 「です」 left of 「山田です」, or numbers and symbols only
         kept.append(sentence)
-    question = _TRIM_PUNCT.sub("", _fit(kept, limit))
+    return kept
+
+
+def clean_question(text: str, *, names: Iterable[str] = (), limit: int = MAX_CHARS) -> str:
+    """The question in `text`, ≤ `limit` characters, or "" when nothing usable is left."""
+    question = _TRIM_PUNCT.sub("", _fit(question_sentences(text, names=names), limit))
     if is_japanese(question):
         question = question.replace("?", "？").replace("!", "！")
     return question if question and _long_enough(question) else ""

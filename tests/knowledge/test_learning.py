@@ -64,6 +64,11 @@ def test_removed_details_leave_no_dangling_words() -> None:
     assert clean_question(mail) == "発送メールが届きましたが、まだ商品が届きません。"
     assert clean_question("配達日を12月5日にずらせますか？") == "配達日をずらせますか？"
     assert clean_question("注文No.10026の発送メールが届きません") == "発送メールが届きません"
+    # a phone number is not read as a postal code; a question ending in a URL is kept
+    assert clean_question("090-1234-5678 山田です。返品したい", names=["山田"]) == "返品したい"
+    assert clean_question("ORD-2026-00042 キャンセルしたい https://shop.example/x") == (
+        "キャンセルしたい"
+    )
 
 
 def test_quoted_mail_and_english_greetings() -> None:
