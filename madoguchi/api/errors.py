@@ -82,6 +82,7 @@ _FIELD_MESSAGES: dict[str, Any] = {
     "model_type": _("Expected an object."),
     "model_attributes_type": _("Expected an object."),
     "enum": _("Not one of the allowed values."),
+    "string_pattern_mismatch": _("Not in the expected format."),
     "literal_error": _("Not one of the allowed values."),
     "datetime_parsing": _("Expected a date and time (ISO 8601)."),
     "datetime_from_date_parsing": _("Expected a date and time (ISO 8601)."),

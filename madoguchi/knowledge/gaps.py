@@ -168,12 +168,11 @@ def article_similarity(brand_id: int, vectors: np.ndarray) -> tuple[np.ndarray, 
     if not len(articles):
         return articles, sims
     column = {int(a): j for j, a in enumerate(articles)}
-    docs = [(i, column[int(index.article[i])]) for i in np.nonzero(public)[0]]
+    rows = np.nonzero(public)[0]
+    cols = np.array([column[int(index.article[i])] for i in rows], dtype=np.int64)
     for row, vector in enumerate(vectors):
-        per_doc = np.nan_to_num(index.semantic(vector), nan=-1.0)
-        for i, j in docs:
-            if per_doc[i] > sims[row, j]:
-                sims[row, j] = per_doc[i]
+        per_doc = np.nan_to_num(index.semantic(vector), nan=-1.0).astype(np.float32)
+        np.maximum.at(sims[row], cols, per_doc[rows])  # best translation per article
     return articles, sims
 
 

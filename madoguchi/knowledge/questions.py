@@ -36,7 +36,23 @@ _LABELLED = re.compile(
 )
 _POSTAL = re.compile(r"(?<![\d-])〒?\s*\d{3}-\d{4}(?![\d-])")
 _PHONE = re.compile(r"\+?\(?\d[\d\-() ]{7,}\d")
-_CODE = re.compile(r"#?(?=[A-Za-z0-9\-]*\d)[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+|#?\d{5,}|#\d+")
+_CODE = re.compile(
+    r"#?(?=[A-Za-z0-9\-]*\d)[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+|#?\d{5,}|#\d+|(?<![A-Za-z0-9])[A-Za-z]{2,}\d{4,}(?![A-Za-z0-9])"
+)
+# 「私の名前は佐藤花子です」「My name is John Smith」: a name the customer record spells
+# differently (kana, romaji) or someone else's.
+_SELF_NAMED = re.compile(
+    r"(?:私の)?(?:名前|氏名)は[^、。,]{1,20}?(?=です|と申します|[、。,]|$)|"
+    r"\bmy name is [A-Za-z'-]+(?: [A-Za-z'-]+)?",
+    re.IGNORECASE,
+)
+# An address without house numbers: prefecture + city/ward (+ town), 「東京都港区六本木一丁目」.
+_PLACE = re.compile(
+    r"(?:北海道|東京都|京都府|大阪府|[^\s、。,「」]{2,3}県)[^\s、。,「」]{0,6}?[市区町村郡]"
+    r"[^\s、。,「」はがをにでへと]{0,12}(?:丁目|番地)?"
+)
+# A sentence that is only a short name: 「やまだです。」
+_ONLY_A_NAME = re.compile(r"^(?:[ぁ-ん]{2,6}|[ァ-ヶー]{2,6}|[一-龥]{2,4})\s?(?:です|と申します)$")
 _ADDRESS = re.compile(
     r"(?:北海道|東京都|京都府|大阪府|[^\s、。,「」]{2,3}県)[^\s、。,「」]{0,30}?\d+"
     r"(?:\s*[-ー−‐丁目番地号の]\s*\d*)*(?:[^\s、。,]{0,20}?(?:ビル|マンション|ハイツ|コーポ|号室|階|F)\b)?"
@@ -117,7 +133,9 @@ def scrub_personal_data(text: str, names: Iterable[str] = ()) -> str:
     """The text without addresses, numbers that identify an order or a person, dates and
     the given names (the customer's), so nothing personal can reach a public FAQ."""
     text = unicodedata.normalize("NFKC", text or "")
-    for pattern in (_URL, _EMAIL, _LABELLED, _POSTAL, _ADDRESS, _CODE, _PHONE, _DATE):
+    for pattern in (
+        _URL, _EMAIL, _LABELLED, _POSTAL, _ADDRESS, _PLACE, _SELF_NAMED, _CODE, _PHONE, _DATE
+    ):  # fmt: skip
         text = pattern.sub(REMOVED, text)
     for name in sorted(
         {n.strip() for n in names if n and len(n.strip()) >= 2}, key=len, reverse=True
@@ -192,7 +210,7 @@ def question_sentences(text: str, *, names: Iterable[str] = ()) -> list[str]:
                 continue  # 「電話番号は…です」: it only stated personal data
             sentence = _REMOVED_GLUE.sub("", _PARTICLE_AFTER_PARTICLE.sub("", sentence))
         sentence = _LEADING.sub("", sentence).strip(_STRIP)
-        if not sentence or is_greeting(sentence):
+        if not sentence or is_greeting(sentence) or _ONLY_A_NAME.match(sentence.rstrip("。.!！")):
             continue
         if len(normalize_phrasing(sentence)) < 3 or not re.search(r"[^\W\d_]", sentence):
             continue  # 「です」 left of 「山田です」, or numbers and symbols only

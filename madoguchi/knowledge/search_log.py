@@ -17,6 +17,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from madoguchi.core.ids import parse_id
+
 from .models import SearchLog, SearchSource
 
 SESSION_WINDOW = timedelta(minutes=2)
@@ -47,6 +49,7 @@ def record_search(
     degraded: bool = False,
 ) -> SearchLog | None:
     """Log one search (or update the row of its as-you-type session); None for blank text."""
+    query = (query or "").replace("\x00", "")  # PostgreSQL text refuses NUL
     normalized = normalize_query(query)
     if not normalized:
         return None
@@ -90,15 +93,27 @@ def record_search(
         )
 
 
-def record_click(log_id: int | str | None, article_id: int) -> bool:
-    """Note that the reader opened `article_id` from search `log_id`; the first click counts."""
-    try:
-        pk = int(log_id or 0)
-    except (TypeError, ValueError):
+def record_click(
+    log_id: int | str | None,
+    article_id: int,
+    *,
+    brand_id: int | None = None,
+    sources: Sequence[str] = (),
+) -> bool:
+    """Note that the reader opened `article_id` from search `log_id`; the first click counts.
+
+    Callers name the brand and the search boxes a click may come from, so a link with
+    another box's log id (ids are sequential) cannot mark that search as answered.
+    """
+    pk = parse_id(log_id)
+    if pk is None:
         return False
-    if pk <= 0:
-        return False
-    row = SearchLog.objects.filter(pk=pk, clicked_at__isnull=True).first()
+    rows = SearchLog.objects.filter(pk=pk, clicked_at__isnull=True)
+    if brand_id is not None:
+        rows = rows.filter(brand_id=brand_id)
+    if sources:
+        rows = rows.filter(source__in=list(sources))
+    row = rows.first()
     if row is None or int(article_id) not in (row.shown or []):
         return False
     updated = SearchLog.objects.filter(pk=pk, clicked_at__isnull=True).update(

@@ -13,9 +13,13 @@ from collections.abc import Sequence
 
 from django.db import DatabaseError, transaction
 
+from .models import SearchSource
 from .search_log import record_click, record_search
 
 log = logging.getLogger(__name__)
+
+# The search boxes whose results link to public article pages.
+PUBLIC_SOURCES = (SearchSource.HELP_CENTER, SearchSource.WIDGET, SearchSource.API)
 
 
 def track_search(
@@ -48,13 +52,13 @@ def track_search(
     return row.pk if row is not None else None
 
 
-def track_click(log_id: str | int | None, article_id: int) -> bool:
+def track_click(log_id: str | int | None, article_id: int, *, brand_id: int) -> bool:
     """Record the click of `?sl=<log_id>` on an article page; False when it did not count."""
     if not log_id:
         return False
     try:
         with transaction.atomic():
-            return record_click(log_id, article_id)
+            return record_click(log_id, article_id, brand_id=brand_id, sources=PUBLIC_SOURCES)
     except DatabaseError:
         log.warning("could not log a click on article %s", article_id, exc_info=True)
         return False

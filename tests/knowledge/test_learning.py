@@ -64,6 +64,16 @@ def test_removed_details_leave_no_dangling_words() -> None:
     assert clean_question(mail) == "発送メールが届きましたが、まだ商品が届きません。"
     assert clean_question("配達日を12月5日にずらせますか？") == "配達日をずらせますか？"
     assert clean_question("注文No.10026の発送メールが届きません") == "発送メールが届きません"
+    # names spelled unlike the customer record, places without numbers, unlabelled codes
+    assert (
+        clean_question("やまだです。注文したTシャツが届きません。")
+        == "注文したTシャツが届きません。"
+    )
+    assert clean_question("私の名前は佐藤花子です。返品したいです") == "返品したいです"
+    assert "Smith" not in clean_question("My name is John Smith and I want to return my order")
+    assert "港区" not in clean_question("東京都港区六本木一丁目に住んでいますが、配送できますか")
+    assert "1234" not in clean_question("注文ABC1234の商品がまだ届かないのですが")
+    assert clean_question("東京都内に配送できますか") == "東京都内に配送できますか"
     # a phone number is not read as a postal code; a question ending in a URL is kept
     assert clean_question("090-1234-5678 山田です。返品したい", names=["山田"]) == "返品したい"
     assert clean_question("ORD-2026-00042 キャンセルしたい https://shop.example/x") == (

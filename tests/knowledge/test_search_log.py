@@ -103,8 +103,29 @@ def test_tracking_never_raises_when_the_database_refuses(kb, monkeypatch):
         raise DatabaseError("disk full")
 
     monkeypatch.setattr(search_tracking, "record_search", broken)
-    monkeypatch.setattr(search_tracking, "record_click", lambda *a: broken())
+    monkeypatch.setattr(search_tracking, "record_click", lambda *a, **kw: broken())
     assert track_search(brand_id=kb.brand.pk, source="api", query="x", shown=[]) is None
-    assert track_click("5", kb.tracking.pk) is False
+    assert track_click("5", kb.tracking.pk, brand_id=kb.brand.pk) is False
     # the connection is still usable afterwards (the savepoint was rolled back)
     assert SearchLog.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_click_counts_only_for_the_brand_and_boxes_its_caller_names(kb):
+    agent_row = log(kb, "返品", [kb.tracking.pk], source=SearchSource.AGENT)
+    # a public article link carrying the agent's search id does not mark it answered
+    assert track_click(agent_row.pk, kb.tracking.pk, brand_id=kb.brand.pk) is False
+    assert record_click(agent_row.pk, kb.tracking.pk, brand_id=kb.brand.pk + 1000) is False
+    assert record_click("²", kb.tracking.pk) is False
+    assert record_click("9" * 30, kb.tracking.pk) is False
+    public_row = log(kb, "配送状況", [kb.tracking.pk], session="")
+    assert track_click(public_row.pk, kb.tracking.pk, brand_id=kb.brand.pk) is True
+    agent_row.refresh_from_db()
+    assert agent_row.clicked_at is None
+
+
+@pytest.mark.django_db
+def test_nul_characters_never_reach_the_database(kb):
+    row = log(kb, "配送\x00状況", [kb.tracking.pk])
+    row.refresh_from_db()
+    assert row.query == "配送状況" and "\x00" not in row.normalized

@@ -188,6 +188,26 @@ def test_bad_ids_are_404(login, lead, tracking):
     assert p.status == ProposalStatus.PENDING
 
 
+def test_ids_that_are_not_plain_numbers_never_make_a_500(login, lead, tracking):
+    client = login(lead)
+    for url in (
+        "/knowledge/?brand=²",
+        "/knowledge/?category=①&after=²",
+        "/knowledge/proposals/?brand=²",
+        "/knowledge/proposals/?after=²",
+        "/knowledge/synonyms/?brand=²",
+        "/knowledge/analytics/?brand=²",
+        "/knowledge/gaps/?brand=" + "9" * 30,
+    ):
+        assert client.get(url).status_code == 200, url
+    p = propose(tracking, "荷物いまどこ？")
+    for ids in (["²"], ["9" * 30], ["-1"]):
+        bulk = client.post("/knowledge/proposals/bulk/", {"ids": ids, "decision": "rejected"})
+        assert bulk.status_code == 422, ids
+    move = client.post(f"/knowledge/proposals/{p.pk}/move/", {"article": "²"})
+    assert move.status_code == 404
+
+
 def test_bulk_approve_and_reject(login, lead, brand, tracking):
     one, two, three = (propose(tracking, t) for t in ("荷物いまどこ？", "まだ届かない", "店長は？"))
     english = propose(tracking, "where is it", language="en")

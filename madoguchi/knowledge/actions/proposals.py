@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from madoguchi.accounts.audit import record_audit
 from madoguchi.accounts.models import Agent
 from madoguchi.core.errors import Conflict, DomainError, NotFound
+from madoguchi.core.ids import parse_id
 
 from ..models import Article, ArticleTranslation, PhrasingProposal, ProposalStatus
 from ..questions import normalize_phrasing
@@ -222,10 +223,10 @@ def clean_ids(ids: Iterable[object]) -> list[int]:
     """Selected ids from a form: numbers only, each once, at most MAX_BULK."""
     wanted: list[int] = []
     for raw in ids:
-        text = str(raw).strip()
-        if not text.isdigit():
+        pk = parse_id(raw)
+        if pk is None:
             raise v.invalid(_("Unknown selection."), "ids", "invalid_ids")
-        wanted.append(int(text))
+        wanted.append(pk)
     wanted = list(dict.fromkeys(wanted))
     if not wanted:
         raise v.invalid(_("Select at least one question."), "ids", "nothing_selected")

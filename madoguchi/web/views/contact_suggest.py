@@ -54,7 +54,7 @@ def _too_many() -> str:
 
 def compose_query(text: str) -> str:
     """The search text: spaces folded, the start of what the customer wrote."""
-    return _SPACES.sub(" ", text or "").strip()[:QUERY_CHARS]
+    return _SPACES.sub(" ", (text or "").replace("\x00", "")).strip()[:QUERY_CHARS]
 
 
 @require_GET

@@ -167,7 +167,7 @@ def article(
     if "sl" in request.GET:
         # A search result's link: record the click, then show the article at its own URL
         # (shared and bookmarked links do not carry the search).
-        track_click(request.GET.get("sl", "")[:20], page.article.pk)
+        track_click(request.GET.get("sl", "")[:20], page.article.pk, brand_id=brand.pk)
         rest = request.GET.copy()
         del rest["sl"]
         query = rest.urlencode()

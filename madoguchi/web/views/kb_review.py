@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from madoguchi.accounts.models import Agent, Brand
 from madoguchi.core.errors import DomainError, NotFound
+from madoguchi.core.ids import parse_id
 from madoguchi.knowledge.actions import proposals as actions
 from madoguchi.knowledge.actions.access import readable_brands, require_editor
 from madoguchi.knowledge.actions.proposals import pending_count
@@ -96,9 +97,9 @@ def proposal_list(request: HttpRequest, agent: Agent) -> HttpResponse:
     for value in ProposalStatus.values:
         counts[value] = base.filter(status=value).count()
     qs = base.filter(status=status)
-    after = request.GET.get("after", "")
-    if after.isdigit():
-        qs = qs.filter(pk__lt=int(after))
+    after = parse_id(request.GET.get("after"))
+    if after:
+        qs = qs.filter(pk__lt=after)
     found = list(_with_titles(qs).order_by("-pk")[: PAGE + 1])
     more = found[PAGE - 1].pk if len(found) > PAGE else None
     context = {
@@ -255,12 +256,12 @@ def proposal_move(request: HttpRequest, agent: Agent, proposal_id: int) -> HttpR
     status = 200
     error = ""
     if request.method == "POST":
-        wanted = request.POST.get("article", "")
+        wanted = parse_id(request.POST.get("article"))
         try:
-            if not wanted.isdigit():
+            if wanted is None:
                 raise NotFound(_("Choose an article."), code="article_not_found")
             then_approve = request.POST.get("then") == "approve"
-            actions.move(agent, proposal.pk, int(wanted), then_approve=then_approve)
+            actions.move(agent, proposal.pk, wanted, then_approve=then_approve)
             if then_approve:
                 messages.success(request, _("Moved and approved."))
             else:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from madoguchi.accounts.models import Agent, Brand
 from madoguchi.core.errors import DomainError, NotFound
+from madoguchi.core.ids import parse_id
 from madoguchi.knowledge import actions
 from madoguchi.knowledge.actions import validation
 from madoguchi.knowledge.actions.access import (
@@ -64,8 +65,8 @@ def pick_title(article: Article, language: str) -> ArticleTranslation | None:
 
 def current_brand(request: HttpRequest, agent: Agent) -> Brand:
     brands = readable_brands(agent).order_by("name", "pk")
-    wanted = request.POST.get("brand") or request.GET.get("brand") or ""
-    brand = brands.filter(pk=int(wanted)).first() if wanted.isdigit() else brands.first()
+    wanted = parse_id(request.POST.get("brand") or request.GET.get("brand"))
+    brand = brands.filter(pk=wanted).first() if wanted else brands.first()
     if brand is None:
         raise NotFound(_("No brand's articles are open to you."), code="brand_not_found")
     return brand
@@ -119,8 +120,8 @@ def _filtered(request: HttpRequest, agent: Agent, brand: Brand) -> dict[str, Any
         for key in ("q", "category", "status", "language", "internal", "after")
     }
     qs: QuerySet[Article] = readable_articles(agent).filter(brand=brand)
-    if params["category"].isdigit():
-        category = int(params["category"])
+    category = parse_id(params["category"])
+    if category:
         qs = qs.filter(Q(category_id=category) | Q(category__parent_id=category))
     if params["status"] in ArticleStatus.values and can_edit(agent):
         qs = qs.filter(status=params["status"])
@@ -152,8 +153,9 @@ def _filtered(request: HttpRequest, agent: Agent, brand: Brand) -> dict[str, Any
         rows = sorted(qs, key=lambda a: order[a.pk])
         more = None
     else:
-        if params["after"].isdigit():
-            qs = qs.filter(pk__lt=int(params["after"]))
+        after = parse_id(params["after"])
+        if after:
+            qs = qs.filter(pk__lt=after)
         rows = list(qs.order_by("-pk")[: PAGE + 1])
         more = rows[PAGE - 1].pk if len(rows) > PAGE else None
         rows = rows[:PAGE]

@@ -135,7 +135,9 @@ def insert(request: HttpRequest, agent: Agent, ticket_id: int, article_id: int) 
             status=exc.status,
             json_dumps_params={"ensure_ascii": False},
         )
-    record_click(request.GET.get("log"), article.pk)
+    record_click(
+        request.GET.get("log"), article.pk, brand_id=ticket.brand_id, sources=(SearchSource.AGENT,)
+    )
     return JsonResponse(
         {
             "id": inserted.article_id,

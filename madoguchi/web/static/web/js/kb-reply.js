@@ -52,7 +52,11 @@
       var url = p.dataset.searchUrl + "?q=" + encodeURIComponent(query) + "&session=" + session;
       p.setAttribute("aria-busy", "true");
       fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
-        .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.text(); })
+        .then(function (r) {
+          // a signed-out session is redirected to the login page: never show that page here
+          if (!r.ok || r.redirected) throw new Error(String(r.status));
+          return r.text();
+        })
         .then(function (html) { if (mine === seq) results.innerHTML = html; })
         .catch(function () { if (mine === seq) results.textContent = $("kb-status").dataset.failedLabel; })
         .then(function () { if (mine === seq) p.removeAttribute("aria-busy"); });
@@ -89,7 +93,7 @@
     fetch(button.dataset.kbInsert, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) {
         return r.json().catch(function () { return {}; }).then(function (data) {
-          if (!r.ok) throw new Error(data.error || "");
+          if (!r.ok || r.redirected || typeof data.text !== "string") throw new Error(data.error || "");
           return data;
         });
       })
