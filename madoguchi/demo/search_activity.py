@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from madoguchi.accounts.models import Brand
 from madoguchi.inboxes.models import Inbox, InboxKind
+from madoguchi.knowledge.confidence import answers
 from madoguchi.knowledge.models import ContactDeflection, SearchLog, SearchSource
 from madoguchi.knowledge.queries import public_search
 from madoguchi.knowledge.search_log import record_click, record_search
@@ -292,7 +293,7 @@ def seed_search_activity(brand: Brand, now: datetime, rng: random.Random) -> dic
     if SearchLog.objects.filter(brand=brand).exists():
         return {"searches": 0, "clicks": 0, "deflections": 0}
     language = brand.default_language or "ja"
-    results: dict[str, list[int]] = {}
+    results: dict[str, tuple[list[int], bool]] = {}
     searches = clicks = 0
     visits: list[tuple[datetime, str, list[int], list[int]]] = []
     for text, answered in _intents(brand, rng):
@@ -300,8 +301,11 @@ def seed_search_activity(brand: Brand, now: datetime, rng: random.Random) -> dic
             hits, _degraded = public_search(
                 brand_id=brand.pk, query=text, language=None, limit=RESULTS
             )
-            results[text] = [h.hit.article_id for h in hits]
-        shown = results[text]
+            results[text] = (
+                [h.hit.article_id for h in hits],
+                answers(text, hits[0].hit if hits else None),
+            )
+        shown, found = results[text]
         source = _source(rng)
         row = record_search(
             brand_id=brand.pk,
@@ -311,6 +315,7 @@ def seed_search_activity(brand: Brand, now: datetime, rng: random.Random) -> dic
             language="en" if text.isascii() else language,
             session=f"{rng.getrandbits(64):016x}",
             client=f"demo-{rng.getrandbits(64):016x}",
+            answered=found,
         )
         if row is None:
             continue

@@ -162,7 +162,7 @@ def _query_rows(qs: QuerySet[SearchLog], limit: int) -> list[QueryRow]:
         .annotate(
             n=Count("id"),
             clicks=Count("id", filter=Q(clicked_at__isnull=False)),
-            empty=Count("id", filter=Q(result_count=0)),
+            empty=Count("id", filter=Q(answered=False)),
             last=Max("created_at"),
         )
         .order_by("-n", "-last", "normalized")[:limit]
@@ -253,8 +253,8 @@ def brand_analytics(
     totals = qs.aggregate(
         n=Count("id"),
         clicked=Count("id", filter=Q(clicked_at__isnull=False)),
-        empty=Count("id", filter=Q(result_count=0)),
-        unclicked=Count("id", filter=Q(result_count__gt=0, clicked_at__isnull=True)),
+        empty=Count("id", filter=Q(answered=False)),
+        unclicked=Count("id", filter=Q(answered=True, clicked_at__isnull=True)),
     )
     by_source = dict(
         SearchLog.objects.filter(brand_id=brand_id, created_at__gte=since, created_at__lt=until)
@@ -275,8 +275,8 @@ def brand_analytics(
             (s, str(label), by_source[s]) for s, label in SearchSource.choices if s in by_source
         ],
         top_queries=_query_rows(qs, TOP),
-        no_result=_query_rows(qs.filter(result_count=0), TOP),
-        no_click=_query_rows(qs.filter(result_count__gt=0, clicked_at__isnull=True), TOP),
+        no_result=_query_rows(qs.filter(answered=False), TOP),
+        no_click=_query_rows(qs.filter(answered=True, clicked_at__isnull=True), TOP),
         votes=_votes(brand_id, since, until, language),
         opened=_opened(qs, language),
         deflection=_deflection(brand_id, since, until),

@@ -75,6 +75,7 @@ def note_shown(
     language: str = "",
     client: str = "",
     degraded: bool = False,
+    answered: bool | None = None,
 ) -> ContactDeflection | None:
     """Record what the contact form suggested for `query`: the search goes to the search log
     (no-result questions too, they feed the FAQ-gap report) and the visit row accumulates
@@ -93,7 +94,7 @@ def note_shown(
             if not throttle.allow("contact-visit", client, NEW_VISITS_PER_HOUR, 3600):
                 return None
             row = _create(inbox, token, now)
-        _log(inbox, token, query, ids, language, client, degraded)
+        _log(inbox, token, query, ids, language, client, degraded, answered)
         if row is None:
             return None  # nothing suggested yet: only the question is logged
         shown = list(row.shown or [])
@@ -129,6 +130,7 @@ def _log(
     language: str,
     client: str,
     degraded: bool,
+    answered: bool | None,
 ) -> None:
     record_search(
         brand_id=inbox.brand_id,
@@ -139,6 +141,7 @@ def _log(
         session=session_key(token),
         client=client,
         degraded=degraded,
+        answered=answered,
     )
 
 

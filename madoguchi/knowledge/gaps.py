@@ -99,10 +99,10 @@ class GapReport:
 
 
 def unanswered_searches(brand_id: int, since: datetime, until: datetime) -> dict[str, int]:
-    """Cleaned text → how many searches of it found nothing or were not opened."""
+    """Cleaned text → how many searches of it found no answer or were not opened."""
     rows = (
         customer_searches(brand_id, since, until)
-        .filter(Q(result_count=0) | Q(clicked_at__isnull=True))
+        .filter(Q(answered=False) | Q(clicked_at__isnull=True))
         .values_list("query", flat=True)
         .order_by("-created_at")[: MAX_SEARCH_TEXTS * 5]
     )

@@ -16,6 +16,9 @@ class ArticleHit:
     snippet: str  # plain text around what matched, ≤ 160 characters
     score: float  # higher is better; comparable within one result list only
     matched: str = ""  # "title" | "phrasing" | "body": what matched best
+    # e5 cosine of the query to the translation's closest row (title, phrasing, passage):
+    # unlike `score`, comparable across queries; None when the search ran keyword-only.
+    similarity: float | None = None
 
 
 @dataclass

@@ -201,6 +201,9 @@ class SearchLog(models.Model):
     client = models.CharField(max_length=64, blank=True)  # hashed address
     result_count = models.PositiveIntegerField(default=0)
     shown = models.JSONField(default=list, blank=True)  # article ids, best first
+    # The first result likely answers (knowledge.confidence): "found something" is not
+    # "found the answer", since intent search always ranks some article first.
+    answered = models.BooleanField(default=False)
     clicked_article = models.ForeignKey(
         Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

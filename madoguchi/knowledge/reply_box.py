@@ -9,14 +9,13 @@ Suggestions search the customer's latest message with its subject, cleaned like 
 (greetings, quotes and personal data removed). The fused search score is relative to the
 best candidate of one query, so it cannot say "nothing fits"; the floor is the absolute e5
 cosine similarity of the query to the article's closest row (see docs/help-center-agents.md
-for how SUGGEST_FLOOR_JA/EN were measured). Without the semantic half only title or phrasing
-matches are suggested.
+for how the floors in confidence.py were measured). Without the semantic half only title or
+phrasing matches are suggested.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -32,22 +31,15 @@ from madoguchi.core.errors import Forbidden, NotFound
 from madoguchi.tickets.models import AuthorKind, Direction, Message, Ticket
 
 from .actions.access import readable_articles, readable_brands
-from .engine.embedder import get_embedder
-from .engine.store import get_index
+from .confidence import answers
 from .hits import ArticleHit
 from .models import Article, ArticleStatus, ArticleTranslation
 from .queries import article_path, language_order
-from .questions import clean_question, is_japanese
-from .search import MAX_QUERY, search_articles
+from .questions import clean_question
+from .search import search_articles
 
 SUGGESTIONS = 3
 SUGGEST_QUERY_CHARS = 300
-# e5 cosine similarity of the query to the article's closest row (title, phrasing or body
-# passage) below which a suggestion is noise. Measured on the demo shop's FAQ: genuine
-# customer messages p5 0.869 / median 0.900, unrelated text (thanks, spam, small talk) p95
-# 0.864 after cleaning; English questions sit ~0.02 lower against a mostly Japanese FAQ.
-SUGGEST_FLOOR_JA = 0.87
-SUGGEST_FLOOR_EN = 0.85
 
 _MD = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
 
@@ -255,24 +247,6 @@ def suggestion_query(ticket: Ticket) -> str:
     return text[:SUGGEST_QUERY_CHARS]
 
 
-def _closest(brand_id: int, text: str, article_ids: set[int]) -> dict[int, float] | None:
-    """Per article, the e5 similarity of `text` to its closest row; None without vectors."""
-    embedder = get_embedder()
-    if not embedder.available():
-        return None
-    # The text exactly as search_articles embedded it, so the embedder's cache answers.
-    qvec = embedder.query(unicodedata.normalize("NFKC", text)[:MAX_QUERY].strip())
-    if qvec is None:
-        return None
-    index = get_index(brand_id)
-    sims = index.semantic(qvec)
-    best: dict[int, float] = {}
-    for i, doc in enumerate(index.docs):
-        if doc.article_id in article_ids and sims[i] == sims[i]:  # not NaN
-            best[doc.article_id] = max(best.get(doc.article_id, -1.0), float(sims[i]))
-    return best
-
-
 def suggest(ticket: Ticket, *, limit: int = SUGGESTIONS) -> list[ArticleHit]:
     """Up to `limit` articles that likely answer the customer; [] rather than noise."""
     text = suggestion_query(ticket)
@@ -285,14 +259,4 @@ def suggest(ticket: Ticket, *, limit: int = SUGGESTIONS) -> list[ArticleHit]:
         limit=limit,
         include_internal=True,
     )
-    if not result.hits:
-        return []
-    closest = (
-        None
-        if result.degraded
-        else _closest(ticket.brand_id, text, {h.article_id for h in result.hits})
-    )
-    if closest is None:
-        return [h for h in result.hits if h.matched in ("title", "phrasing")]
-    floor = SUGGEST_FLOOR_JA if is_japanese(text) else SUGGEST_FLOOR_EN
-    return [h for h in result.hits if closest.get(h.article_id, 0.0) >= floor]
+    return [h for h in result.hits if answers(text, h)]

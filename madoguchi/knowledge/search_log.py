@@ -47,8 +47,13 @@ def record_search(
     session: str = "",
     client: str = "",
     degraded: bool = False,
+    answered: bool | None = None,
 ) -> SearchLog | None:
-    """Log one search (or update the row of its as-you-type session); None for blank text."""
+    """Log one search (or update the row of its as-you-type session); None for blank text.
+
+    `answered`: whether the first result likely answers (knowledge.confidence.answers);
+    left out, any result counts as an answer.
+    """
     query = (query or "").replace("\x00", "")  # PostgreSQL text refuses NUL
     normalized = normalize_query(query)
     if not normalized:
@@ -61,6 +66,7 @@ def record_search(
         "language": (language or "")[:8],
         "result_count": len(shown),
         "shown": [int(pk) for pk in shown],
+        "answered": bool(shown) if answered is None else answered and bool(shown),
         "degraded": degraded,
         "updated_at": now,
     }

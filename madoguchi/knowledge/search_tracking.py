@@ -32,6 +32,7 @@ def track_search(
     session: str = "",
     client: str = "",
     degraded: bool = False,
+    answered: bool | None = None,
 ) -> int | None:
     """The log row's id, or None for blank text or when logging failed."""
     try:
@@ -45,6 +46,7 @@ def track_search(
                 session=session,
                 client=client,
                 degraded=degraded,
+                answered=answered,
             )
     except DatabaseError:
         log.warning("could not log a %s search", source, exc_info=True)

@@ -26,6 +26,7 @@ from pydantic import Field
 
 from madoguchi.core.errors import NotFound
 from madoguchi.knowledge import queries, throttle
+from madoguchi.knowledge.confidence import answers
 from madoguchi.knowledge.search_tracking import track_search
 
 from ..errors import error_response, unknown_query_params
@@ -133,6 +134,7 @@ def kb_search(request: HttpRequest, response: HttpResponse, filters: Query[KbSea
         session=filters.session or "",
         client=throttle.client_of(request),
         degraded=degraded,
+        answered=answers(query, hits[0].hit if hits else None),
     )
     return {
         "results": [

@@ -134,7 +134,8 @@ class ArticleIndex:
                 continue
             seen.add(int(self.article[i]))
             matched = self._matched(i, unit_scores, None if sem is None else qvec)
-            hits.append(self._hit(i, query, matched, float(scores[pos])))
+            similarity = None if sem is None else round(float(sem[pos]), 4)
+            hits.append(self._hit(i, query, matched, float(scores[pos]), similarity))
             if len(hits) >= limit:
                 break
         return hits, degraded
@@ -149,7 +150,9 @@ class ArticleIndex:
             kind = TITLE if row == 0 else PHRASING if row < self.docs[i].question_rows else BODY
         return _KIND_NAME[kind] if kind is not None else ""
 
-    def _hit(self, i: int, query: str, matched: str, score: float) -> ArticleHit:
+    def _hit(
+        self, i: int, query: str, matched: str, score: float, similarity: float | None
+    ) -> ArticleHit:
         doc = self.docs[i]
         return ArticleHit(
             article_id=doc.article_id,
@@ -160,6 +163,7 @@ class ArticleIndex:
             snippet=snippet(doc.body, query),
             score=round(score, 4),
             matched=matched,
+            similarity=similarity,
         )
 
 

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET
 from madoguchi.core.errors import NotFound, ValidationFailed
 from madoguchi.inboxes.models import Inbox
 from madoguchi.knowledge import queries, throttle
+from madoguchi.knowledge.confidence import answers
 from madoguchi.knowledge.deflection import check_token, note_click, note_shown
 
 from .contact import form_inbox, page_context, speak_brand_language
@@ -94,6 +95,7 @@ def suggest(request: HttpRequest, slug: str) -> HttpResponse:
                 language=language,
                 client=client,
                 degraded=degraded,
+                answered=answers(query, hits[0].hit if hits else None),
             )
         except ValidationFailed as exc:
             return _error(400, exc.code, exc.message)

@@ -29,6 +29,7 @@ from madoguchi.accounts.models import Brand
 from madoguchi.core.errors import DomainError, NotFound
 from madoguchi.inboxes.models import Inbox, InboxKind
 from madoguchi.knowledge import queries, throttle
+from madoguchi.knowledge.confidence import answers
 from madoguchi.knowledge.feedback import do_vote
 from madoguchi.knowledge.models import SearchSource
 from madoguchi.knowledge.rendering import render_markdown
@@ -237,6 +238,7 @@ def search(request: HttpRequest, brand_slug: str, lang: str | None = None) -> Ht
         session=request.GET.get("s", ""),  # the as-you-type box this search continues
         client=throttle.client_of(request),
         degraded=degraded,
+        answered=answers(query, hits[0].hit if hits else None),
     )
     return render(request, "web/help/search.html", context)
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 
 from madoguchi.accounts.models import Agent
 from madoguchi.core.errors import DomainError, NotFound, ValidationFailed
+from madoguchi.knowledge.confidence import answers
 from madoguchi.knowledge.hits import ArticleHit
 from madoguchi.knowledge.models import SearchSource
 from madoguchi.knowledge.reply_box import (
@@ -95,6 +96,7 @@ def search(request: HttpRequest, agent: Agent, ticket_id: int) -> HttpResponse:
             language=ticket_language(ticket),
             session=request.GET.get("session", ""),
             degraded=degraded,
+            answered=answers(query, result.hits[0] if result.hits else None),
         )
         log_id = entry.pk if entry else None
     return render(
