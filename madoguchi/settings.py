@@ -230,5 +230,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("MADOGUCHI_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Every task logs RUNNING and SUCCESSFUL at INFO (hundreds after an import);
+        # failures are warnings and errors and still show.
+        "django_tasks": {"level": os.environ.get("MADOGUCHI_TASK_LOG_LEVEL", "WARNING")},
+    },
 }
