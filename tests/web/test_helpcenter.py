@@ -181,6 +181,16 @@ def test_search_page_shows_public_results(client, kb):
     assert "別ブランド" not in html and "クレーム対応" not in html
 
 
+def test_search_page_says_when_the_results_may_not_answer(client, kb, monkeypatch):
+    html = page(client, "/help/test-shop/search/?q=配送状況の確認")
+    assert "help-unsure" not in html
+    from madoguchi.web.views import helpcenter
+
+    monkeypatch.setattr(helpcenter, "answers", lambda question, hit: False)
+    html = page(client, "/help/test-shop/search/?q=配送状況の確認")
+    assert "help-unsure" in html and "/help/test-shop/a/" in html  # the closest ones still show
+
+
 def test_search_page_rate_limit(client, kb, settings):
     settings.KB_SEARCH_RATE_LIMIT_PER_MINUTE = 0
     page(client, "/help/test-shop/search/?q=配送", 429)

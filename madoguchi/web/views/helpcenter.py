@@ -229,6 +229,7 @@ def search(request: HttpRequest, brand_slug: str, lang: str | None = None) -> Ht
         brand_id=brand.pk, query=query, language=language, limit=SEARCH_PAGE_LIMIT
     )
     context["hits"], context["degraded"] = hits, degraded
+    context["answered"] = answered = answers(query, hits[0].hit if hits else None)
     context["search_id"] = track_search(
         brand_id=brand.pk,
         source=SearchSource.HELP_CENTER,
@@ -238,7 +239,7 @@ def search(request: HttpRequest, brand_slug: str, lang: str | None = None) -> Ht
         session=request.GET.get("s", ""),  # the as-you-type box this search continues
         client=throttle.client_of(request),
         degraded=degraded,
-        answered=answers(query, hits[0].hit if hits else None),
+        answered=answered,
     )
     return render(request, "web/help/search.html", context)
 
