@@ -359,6 +359,12 @@ def _deflections(
             ticket = later[0] if later else None
             if ticket is not None:
                 tickets.remove(ticket)
+                # what this customer typed into the form is their ticket's own question
+                text = f"{ticket.subject} {ticket.preview}".strip()[:400]
+                hits, _degraded = public_search(
+                    brand_id=brand.pk, query=text, language=None, limit=RESULTS
+                )
+                shown = [h.hit.article_id for h in hits] or shown
         ContactDeflection.objects.create(
             inbox=inbox,
             brand=brand,

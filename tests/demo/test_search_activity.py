@@ -44,6 +44,10 @@ def test_demo_search_history_feeds_analytics_and_the_gap_report(demo):
         assert row.clicked_article_id in row.shown  # clicks only on what the search showed
     assert not rows.filter(created_at__gt=now).exists()
     assert not rows.filter(clicked_at__lt=F("created_at")).exists()
+    # a visit that ended in a form ticket was shown what that ticket's question finds
+    for visit in ContactDeflection.objects.filter(brand=brand, ticket__isnull=False):
+        assert visit.ticket is not None and visit.last_query.startswith(visit.ticket.subject)
+        assert visit.shown and visit.submitted_at == visit.ticket.created_at
     # a second run adds nothing
     assert seed_search_activity(brand, now, random.Random(3))["searches"] == 0
 
