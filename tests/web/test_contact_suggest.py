@@ -247,3 +247,14 @@ def test_the_ticket_partial_lists_shown_articles_and_the_opened_marker(client, k
     assert item and f'href="/help/test-shop/a/{kb.tracking.pk}/"' in item.group(1)
     assert "data-opened" in item.group(1)
     assert render_to_string("web/ticket/_shown_articles.html", {"shown_articles": []}).strip() == ""
+
+
+def test_the_ticket_page_shows_what_the_form_showed(client, kb, admin):
+    token = form_token(client)
+    suggest(client, token, "荷物がまだ届かない")
+    client.post(reverse("web:contact", args=["test-form"]), _form(token))
+    ticket = Ticket.objects.get()
+    client.force_login(admin.user)
+    html = client.get(reverse("web:ticket", args=[ticket.pk])).content.decode()
+    assert "data-shown-articles" in html
+    assert f'<li data-article-id="{kb.tracking.pk}">' in html
