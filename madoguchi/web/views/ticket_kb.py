@@ -30,7 +30,8 @@ from madoguchi.knowledge.reply_box import (
     usable_articles,
 )
 from madoguchi.knowledge.search import MAX_QUERY, search_articles
-from madoguchi.knowledge.search_log import record_click, record_search
+from madoguchi.knowledge.search_log import record_click
+from madoguchi.knowledge.search_tracking import track_search
 from madoguchi.tickets.access import visible_tickets
 from madoguchi.tickets.models import Ticket
 
@@ -88,7 +89,7 @@ def search(request: HttpRequest, agent: Agent, ticket_id: int) -> HttpResponse:
             include_internal=True,
         )
         rows, degraded = _rows(agent, ticket, result.hits), result.degraded
-        entry = record_search(
+        log_id = track_search(
             brand_id=ticket.brand_id,
             source=SearchSource.AGENT,
             query=query,
@@ -98,7 +99,6 @@ def search(request: HttpRequest, agent: Agent, ticket_id: int) -> HttpResponse:
             degraded=degraded,
             answered=answers(query, result.hits[0] if result.hits else None),
         )
-        log_id = entry.pk if entry else None
     return render(
         request,
         "web/ticket/_kb_results.html",
