@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from argparse import ArgumentParser
 from types import FrameType
 from typing import Any, cast
@@ -92,9 +93,21 @@ class Command(TranslatedCommand):
                 _("The task backend “%(name)s” is not the database backend; nothing to work.")
                 % {"name": backend_name}
             )
-        level = logging.WARNING if options["verbosity"] == 0 else logging.INFO
-        logging.getLogger(TASKS_LOGGER).setLevel(level)
-        logging.getLogger("django_tasks_db").setLevel(level)
+        # -v 0: warnings only; -v 2+: every task's start and finish; by default the
+        # level of MADOGUCHI_TASK_LOG_LEVEL (WARNING: an import enqueues hundreds of tasks).
+        verbosity = options["verbosity"]
+        task_level: int | str = (
+            logging.WARNING
+            if verbosity == 0
+            else logging.INFO
+            if verbosity >= 2
+            else os.environ.get("MADOGUCHI_TASK_LOG_LEVEL", "WARNING").upper()
+        )
+        logging.getLogger(TASKS_LOGGER).setLevel(task_level)
+        # The worker's own lines (started, queues) stay visible unless -v 0.
+        logging.getLogger("django_tasks_db").setLevel(
+            logging.WARNING if verbosity == 0 else logging.INFO
+        )
 
         sweeper = OutboxSweeper(
             options["sweep_interval"], exit_with_parent=options["exit_with_parent"]
