@@ -8,6 +8,14 @@ import pytest
 from django.conf import settings
 
 
+def pytest_configure(config):  # type: ignore[no-untyped-def]
+    # Rankings must not depend on whether the common-questions vectors are computed yet
+    # (a background thread in production; cached in the data directory after the first run).
+    from madoguchi.knowledge.engine import common_questions
+
+    common_questions.WAIT_FOR_VECTORS = True
+
+
 @pytest.fixture(autouse=True)
 def _isolated_files(tmp_path, settings):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -7,7 +7,7 @@ article's closest row (title, phrasing or body passage). Measured on the demo sh
 (docs/help-center-agents.md): genuine customer questions p5 0.869 / median 0.900,
 unrelated text p95 0.864; English questions sit about 0.02 lower against a mostly
 Japanese FAQ; short search-box questions need 0.01 more. Keyword-only (no vectors): only a
-title or phrasing match counts.
+title or phrasing match counts, the article's own or a common question's.
 
 Used by the reply box (suggest only what answers), the search log ("searches with no
 answer" in the analytics) and the FAQ-gap report.
@@ -37,5 +37,5 @@ def answers(question: str, hit: ArticleHit | None) -> bool:
     if hit is None:
         return False
     if hit.similarity is None:
-        return hit.matched in ("title", "phrasing")
+        return hit.matched in ("title", "phrasing", "common")
     return hit.similarity >= floor_for(question)

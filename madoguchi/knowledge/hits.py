@@ -15,7 +15,7 @@ class ArticleHit:
     title: str
     snippet: str  # plain text around what matched, ≤ 160 characters
     score: float  # higher is better; comparable within one result list only
-    matched: str = ""  # "title" | "phrasing" | "body": what matched best
+    matched: str = ""  # "title" | "phrasing" | "body" | "common" (a common-question phrasing)
     # e5 cosine of the query to the translation's closest row (title, phrasing, passage):
     # unlike `score`, comparable across queries; None when the search ran keyword-only.
     similarity: float | None = None

@@ -59,6 +59,13 @@ class Article(models.Model):
     internal = models.BooleanField(
         _("internal only"), default=False, help_text=_("a manual for agents, never public")
     )
+    # Search also matches the phrasings of the closest common customer question
+    # (knowledge/engine/common_questions.py); an editor can switch that off per article.
+    common_questions = models.BooleanField(
+        _("match common customer questions"),
+        default=True,
+        help_text=_("also find this article by the common ways customers ask about its topic"),
+    )
     tags = models.JSONField(default=list, blank=True)
     related = models.ManyToManyField("self", blank=True, symmetrical=False)
     position = models.PositiveIntegerField(default=0)

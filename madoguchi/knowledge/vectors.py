@@ -14,6 +14,7 @@ import hashlib
 import numpy as np
 from django.db import transaction
 
+from .engine import common_questions
 from .engine.embedder import Embedder, get_embedder
 from .engine.text import passages, plain_text
 from .models import ArticleTranslation, ArticleVector
@@ -70,7 +71,13 @@ def refresh_vectors(translation_id: int, *, embedder: Embedder | None = None) ->
 
 
 def refresh_brand_vectors(brand_id: int, *, embedder: Embedder | None = None) -> dict[str, int]:
-    """Refresh every translation of a brand (after an import; safe to run again)."""
+    """Refresh every translation of a brand (after an import; safe to run again).
+
+    Also computes the common-questions vectors if this process has none yet (~10 s once;
+    cached in the data directory for every other process)."""
+    embedder = embedder or get_embedder()
+    if embedder.available():
+        common_questions.bank().vectors(embedder, wait=True)
     counts: dict[str, int] = {}
     ids = (
         ArticleTranslation.objects.filter(article__brand_id=brand_id)

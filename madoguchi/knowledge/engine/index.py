@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..hits import ArticleHit
+from .common_questions import Borrowed, Intent
 from .fusion import WEIGHTS, FusionWeights, fuse_query
-from .lexical import BODY, PHRASING, TITLE, LexicalIndex, Unit
+from .lexical import BODY, COMMON, PHRASING, TITLE, LexicalIndex, Unit
 from .synonyms import SynonymSet
 from .text import analyse, fold
 
 SNIPPET = 160
-_KIND_NAME = {TITLE: "title", PHRASING: "phrasing", BODY: "body"}
+_KIND_NAME = {TITLE: "title", PHRASING: "phrasing", BODY: "body", COMMON: "common"}
 
 
 @dataclass
@@ -37,13 +38,18 @@ class Doc:
     # rows × dim, L2-normalised: title, each phrasing, then body passages (vectors.py)
     vectors: np.ndarray | None = None
     question_rows: int = 0  # how many leading rows are title + phrasings
+    # False: the article opted out of the common-questions bank (common_questions.py).
+    common: bool = True
     extra: dict[str, object] = field(default_factory=dict)
 
 
 class ArticleIndex:
-    def __init__(self, docs: Sequence[Doc], synonyms: SynonymSet) -> None:
+    def __init__(
+        self, docs: Sequence[Doc], synonyms: SynonymSet, borrowed: Borrowed | None = None
+    ) -> None:
         self.docs = list(docs)
         self.synonyms = synonyms
+        self.borrowed = borrowed
         units: list[Unit] = []
         for i, doc in enumerate(self.docs):
             units.append(Unit(i, TITLE, analyse(doc.title, synonyms)))
@@ -51,7 +57,21 @@ class ArticleIndex:
                 units.append(Unit(i, PHRASING, analyse(phrasing, synonyms)))
             if doc.body.strip():
                 units.append(Unit(i, BODY, analyse(doc.body, synonyms)))
-        self.lexical = LexicalIndex(units, len(self.docs))
+        # The common-question phrasings an article takes join the brand's index as one
+        # extra document per intent, so they are weighed with the brand's own IDF.
+        self._borrows: np.ndarray | None = None
+        n_docs = len(self.docs)
+        if borrowed is not None and (borrowed.intent_of >= 0).any():
+            used = sorted({int(n) for n in borrowed.intent_of if n >= 0})
+            extra = {intent: n_docs + k for k, intent in enumerate(used)}
+            features = borrowed.bank.features(synonyms)
+            for intent in used:
+                units.extend(Unit(extra[intent], PHRASING, f) for f in features[intent])
+            self._borrows = np.array(
+                [extra.get(int(n), -1) for n in borrowed.intent_of], dtype=np.int64
+            )
+            n_docs += len(used)
+        self.lexical = LexicalIndex(units, n_docs)
         self.published = np.array([d.published for d in self.docs], dtype=bool)
         self.internal = np.array([d.internal for d in self.docs], dtype=bool)
         self.article = np.array([d.article_id for d in self.docs], dtype=np.int64)
@@ -78,6 +98,15 @@ class ArticleIndex:
     def __len__(self) -> int:
         return len(self.docs)
 
+    def common_intent(self, translation_id: int) -> Intent | None:
+        """The common-questions intent whose phrasings this translation takes."""
+        if self.borrowed is None:
+            return None
+        for i, doc in enumerate(self.docs):
+            if doc.translation_id == translation_id:
+                return self.borrowed.intent(i)
+        return None
+
     def semantic(self, qvec: np.ndarray, weights: FusionWeights = WEIGHTS) -> np.ndarray:
         """Best similarity per translation (NaN where a translation has no vectors)."""
         out = np.full(len(self.docs), np.nan, dtype=np.float32)
@@ -90,6 +119,11 @@ class ArticleIndex:
             if weights.body_penalty:
                 sims -= weights.body_penalty * self._body_rows
             out[self._vec_docs] = np.maximum.reduceat(sims, self._starts)
+            common = self.borrowed.semantic(qvec) if self.borrowed is not None else None
+            if common is not None:
+                # A borrowed phrasing counts a little less than the article's own rows.
+                common = common[self._vec_docs] - weights.common_penalty
+                out[self._vec_docs] = np.maximum(out[self._vec_docs], common)
         return out
 
     def search(
@@ -113,7 +147,8 @@ class ArticleIndex:
         if not len(candidates) or not query.strip():
             return [], qvec is None
         features = analyse(query, self.synonyms)
-        all_lex, unit_scores = self.lexical.score(features, self.lexical.expand_prefix(query))
+        prefix = self.lexical.expand_prefix(query)
+        all_lex, unit_scores = self.lexical.score(features, prefix, self._borrows)
         lex = all_lex[candidates]
         degraded = qvec is None or not bool(self.has_vectors[candidates].all())
         sem = None if degraded else self.semantic(qvec, weights)[candidates]  # type: ignore[arg-type]
@@ -141,9 +176,13 @@ class ArticleIndex:
         return hits, degraded
 
     def _matched(self, i: int, unit_scores: np.ndarray, qvec: np.ndarray | None) -> str:
-        """ "title" | "phrasing" | "body": the unit that matched best, by words, else by
-        meaning (the closest embedding row)."""
+        """ "title" | "phrasing" | "body" | "common": the unit that matched best, by words,
+        else by meaning (the closest embedding row)."""
         kind = self.lexical.best_kind(i, unit_scores)
+        if self._borrows is not None and self._borrows[i] >= 0:
+            common = self.lexical.best_value(int(self._borrows[i]), unit_scores)
+            if common > self.lexical.best_value(i, unit_scores):
+                return _KIND_NAME[COMMON]
         vectors = self.docs[i].vectors
         if kind is None and qvec is not None and vectors is not None and len(vectors):
             row = int(np.argmax(vectors @ qvec))

@@ -19,6 +19,7 @@ import numpy as np
 from .text import last_word_prefix
 
 TITLE, PHRASING, BODY = 0, 1, 2
+COMMON = 3  # not a unit kind: "matched a borrowed common-question phrasing" (index.py)
 K1 = 1.2
 B = {TITLE: 0.5, PHRASING: 0.5, BODY: 0.75}
 # Weight of a feature kind in the query: whole words and synonym groups say more than a
@@ -79,24 +80,35 @@ class LexicalIndex:
         return out
 
     def score(
-        self, features: Counter[str], extra_words: Sequence[str] = ()
+        self,
+        features: Counter[str],
+        extra_words: Sequence[str] = (),
+        borrows: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Lexical score per translation (0 for no match), and the score of every unit."""
+        """Lexical score per translation (0 for no match), and the score of every unit.
+
+        `borrows`: for each of the first len(borrows) documents, the document (-1: none)
+        holding the common-question phrasings it takes; its best unit counts like one more
+        title/phrasing unit of the borrower (index.py)."""
         unit_scores = np.zeros(len(self.unit_doc), dtype=np.float32)
         for feature in set(features) | set(extra_words):
             posting = self.postings.get(feature)
             if posting is not None:
                 unit_scores[posting[0]] += posting[1]
+        real = self.n_docs if borrows is None else len(borrows)
         docs = np.zeros(self.n_docs, dtype=np.float32)
         hit = np.nonzero(unit_scores)[0]
         if not len(hit):
-            return docs, unit_scores
+            return docs[:real], unit_scores
         doc_ids, kinds, values = self.unit_doc[hit], self.unit_kind[hit], unit_scores[hit]
         question = kinds != BODY
         np.maximum.at(docs, doc_ids[question], values[question])
+        if borrows is not None:
+            takes = borrows >= 0
+            docs[:real][takes] = np.maximum(docs[:real][takes], docs[borrows[takes]])
         body = np.zeros(self.n_docs, dtype=np.float32)
         np.maximum.at(body, doc_ids[~question], values[~question])
-        return docs + BODY_WEIGHT * body, unit_scores
+        return (docs + BODY_WEIGHT * body)[:real], unit_scores
 
     def best_kind(self, doc: int, unit_scores: np.ndarray) -> int | None:
         """TITLE, PHRASING or BODY: which unit of `doc` matched best (None: none did)."""
@@ -106,6 +118,12 @@ class LexicalIndex:
         values = unit_scores[units] * np.where(self.unit_kind[units] == BODY, BODY_WEIGHT, 1.0)
         best = int(np.argmax(values))
         return int(self.unit_kind[units[best]]) if values[best] > 0 else None
+
+    def best_value(self, doc: int, unit_scores: np.ndarray) -> float:
+        """The score of `doc`'s best title or phrasing unit (0: none matched)."""
+        units = self._units_of(doc)
+        question = units[self.unit_kind[units] != BODY]
+        return float(unit_scores[question].max()) if len(question) else 0.0
 
     def _units_of(self, doc: int) -> np.ndarray:
         start = int(np.searchsorted(self.unit_doc, doc, side="left"))

@@ -24,6 +24,8 @@ from django.db import connection, connections
 from django.db.models import Count, Max, Q
 
 from ..models import ArticleStatus, ArticleTranslation, ArticleVector, Synonym
+from .common_questions import bank
+from .embedder import get_embedder
 from .index import ArticleIndex, Doc
 from .synonyms import compile_groups
 from .text import plain_text
@@ -65,7 +67,8 @@ def version(brand_id: int | None) -> tuple[Any, ...]:
     synonyms = hashlib.sha256(
         json.dumps(_synonym_terms(brand_id), ensure_ascii=False).encode()
     ).hexdigest()
-    return (t["n"], t["top"], t["at"], t["article_at"], v["n"], v["at"], synonyms)
+    common = bank().ready(get_embedder().name)
+    return (t["n"], t["top"], t["at"], t["article_at"], v["n"], v["at"], synonyms, common)
 
 
 def build(brand_id: int | None) -> ArticleIndex:
@@ -94,10 +97,22 @@ def build(brand_id: int | None) -> ArticleIndex:
             internal=t.article.internal,
             vectors=by_translation.get(t.pk),
             question_rows=1 + len([p for p in (t.phrasings or []) if str(p).strip()]),
+            common=t.article.common_questions,
         )
         for t in rows
     ]
-    return ArticleIndex(docs, compile_groups(_synonym_terms(brand_id)))
+    synonyms = compile_groups(_synonym_terms(brand_id))
+    common = bank()
+    bank_vectors = (
+        common.vectors(get_embedder()) if any(d.vectors is not None for d in docs) else None
+    )
+    borrowed = common.borrow(
+        docs,
+        synonyms,
+        bank_vectors.intents if bank_vectors is not None else None,
+        bank_vectors.phrasings if bank_vectors is not None else None,
+    )
+    return ArticleIndex(docs, synonyms, borrowed)
 
 
 def get_index(brand_id: int | None) -> ArticleIndex:
