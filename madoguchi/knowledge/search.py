@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from .engine.common_questions import Intent
 from .engine.embedder import get_embedder
 from .engine.store import get_index
 from .hits import SearchResult
@@ -50,3 +51,9 @@ def search_articles(
         include_drafts=include_drafts,
     )
     return SearchResult(hits=hits, degraded=degraded)
+
+
+def common_question_of(brand_id: int, translation_id: int) -> Intent | None:
+    """The common customer question whose phrasings search borrows for this translation
+    (the editor shows it, so a lead sees why an article is found)."""
+    return get_index(brand_id).common_intent(translation_id)

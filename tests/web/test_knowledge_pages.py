@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from madoguchi.accounts.models import AuditEntry, Brand
@@ -235,3 +237,39 @@ def test_categories_page_create_edit_delete(login, lead, brand):
     assert client.post(f"/knowledge/categories/{section.pk}/delete/").status_code == 302
     assert client.post(f"/knowledge/categories/{top.pk}/delete/").status_code == 302
     assert not Category.objects.exists()
+
+
+def test_the_editor_shows_the_common_question_and_can_switch_it_off(login, lead, brand):
+    from madoguchi.knowledge.engine import common_questions
+
+    article = _article(lead, brand, title="ご注文のキャンセル方法", status="published")
+    client = login(lead, "en")
+    page = client.get(f"/knowledge/{article.pk}/").text
+    assert "Common customer questions" in page
+    intent = next(i for i in common_questions.intents() if i.title in page)
+    assert "cancel" in intent.id and intent.phrasings[0] in page
+    box = re.search(r'<input[^>]*name="common_questions"[^>]*>', page)
+    assert box and "checked" in box.group(0)
+
+    response = client.post(f"/knowledge/{article.pk}/", {**FORM, "language": "ja"})  # unticked
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.common_questions is False
+    entry = AuditEntry.objects.filter(action="kb.article.update").latest("id")
+    assert entry.data["changes"]["common_questions"] == [True, False]
+    page = client.get(f"/knowledge/{article.pk}/").text
+    assert "Switched off for this article" in page and intent.phrasings[0] not in page
+
+    # other writers that do not pass the setting keep it
+    actions.do_update_translation(
+        lead, article.pk, language="ja", title="ご注文のキャンセル方法", body="", phrasings=[],
+        category_id=None, status="published", internal=False, tags=[], related_ids=[],
+    )  # fmt: skip
+    article.refresh_from_db()
+    assert article.common_questions is False
+
+
+def test_the_editor_in_japanese_names_the_common_question(login, lead, brand):
+    article = _article(lead, brand, title="ログインできない場合", status="published")
+    page = login(lead, "ja").get(f"/knowledge/{article.pk}/").text
+    assert "よくある質問の言い回し" in page

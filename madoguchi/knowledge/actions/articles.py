@@ -80,6 +80,7 @@ def _settings(article: Article) -> dict[str, Any]:
         "category": article.category_id,
         "status": article.status,
         "internal": article.internal,
+        "common_questions": article.common_questions,
         "tags": list(article.tags),
         "related": sorted(article.related.values_list("pk", flat=True)) if article.pk else [],
     }
@@ -144,6 +145,7 @@ def do_create_article(
     tags: Iterable[str] = (),
     related_ids: Iterable[int] = (),
     external_id: str = "",
+    common_questions: bool = True,
 ) -> Article:
     """A new article with its first translation (version 1)."""
     brand = editable_brand(actor, brand_id)
@@ -159,6 +161,7 @@ def do_create_article(
         category=category,
         status=v.clean_status(status),
         internal=bool(internal),
+        common_questions=bool(common_questions),
         tags=v.clean_tags(tags),
         external_id=v.clean_external_id(brand.pk, external_id),
     )
@@ -190,8 +193,10 @@ def do_update_translation(
     internal: bool,
     tags: Iterable[str],
     related_ids: Iterable[int],
+    common_questions: bool | None = None,
 ) -> ArticleTranslation:
-    """Save one translation (created when the language is new) and the article's settings."""
+    """Save one translation (created when the language is new) and the article's settings;
+    `common_questions` None keeps the article's setting."""
     article = article_for_write(actor, article_id)
     text: dict[str, Any] = {
         "language": v.clean_language(language),
@@ -205,6 +210,9 @@ def do_update_translation(
         "category": category.pk if category else None,
         "status": v.clean_status(status),
         "internal": bool(internal),
+        "common_questions": (
+            article.common_questions if common_questions is None else bool(common_questions)
+        ),
         "tags": v.clean_tags(tags),
         "related": sorted(v.clean_related(article.brand_id, article.pk, related_ids)),
     }
@@ -213,6 +221,7 @@ def do_update_translation(
         article.category = category
         article.status = after["status"]
         article.internal = after["internal"]
+        article.common_questions = after["common_questions"]
         article.tags = after["tags"]
         article.save()
         article.related.set(after["related"])

@@ -39,6 +39,14 @@ class ArticleForm(forms.Form):
     internal = forms.BooleanField(
         label=_("Internal only (a manual for agents and outsourced staff)"), required=False
     )
+    common_questions = forms.BooleanField(
+        label=_("Also find it by common customer questions on its topic"),
+        required=False,
+        help_text=_(
+            "Search matches the usual ways customers ask about this topic, even before the "
+            "article has phrasings of its own."
+        ),
+    )
     tags = forms.CharField(
         label=_("Tags"),
         required=False,

@@ -39,6 +39,7 @@ from madoguchi.knowledge.models import (
     Category,
 )
 from madoguchi.knowledge.rendering import render_markdown
+from madoguchi.knowledge.search import common_question_of
 
 from ..forms.knowledge import ArticleForm
 from .base import console_view
@@ -47,6 +48,7 @@ from .settings.common import form_error
 NAV = "knowledge"
 PAGE = 50
 RELATED_CHOICES = 500
+COMMON_EXAMPLES = 8  # phrasings of the matched common question shown in the editor
 
 
 def ui_language() -> str:
@@ -217,6 +219,7 @@ def _fields(form: ArticleForm) -> dict[str, Any]:
         "category_id": data["category"],
         "status": data["status"],
         "internal": data["internal"],
+        "common_questions": data["common_questions"],
         "tags": data["tags"],
         "related_ids": data["related"],
     }
@@ -237,10 +240,17 @@ def _editor(
         if current
         else []
     )
+    common = (
+        common_question_of(brand.pk, current.pk)
+        if article is not None and article.common_questions and current is not None
+        else None
+    )
     context = {
         "form": form,
         "brand": brand,
         "article": article,
+        "common": common,
+        "common_examples": common.phrasings[:COMMON_EXAMPLES] if common else (),
         "language": language,
         "languages": [(code, code in translations) for code in validation.languages()],
         "translation": current,
@@ -265,7 +275,11 @@ def article_new(request: HttpRequest, agent: Agent) -> HttpResponse:
         form = _form(
             brand.pk,
             None,
-            initial={"status": ArticleStatus.DRAFT, "title": request.GET.get("title", "")[:250]},
+            initial={
+                "status": ArticleStatus.DRAFT,
+                "title": request.GET.get("title", "")[:250],
+                "common_questions": True,
+            },
         )
         return _editor(request, form, brand, language)
     form = _form(brand.pk, None, request.POST)
@@ -306,6 +320,7 @@ def article_detail(request: HttpRequest, agent: Agent, article_id: int) -> HttpR
             "category": article.category_id,
             "status": article.status,
             "internal": article.internal,
+            "common_questions": article.common_questions,
             "tags": ", ".join(article.tags),
             "related": list(article.related.values_list("pk", flat=True)),
         }
