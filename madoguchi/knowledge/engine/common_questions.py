@@ -83,10 +83,6 @@ def intents() -> tuple[Intent, ...]:
     return tuple(out)
 
 
-def by_id() -> dict[str, Intent]:
-    return {intent.id: intent for intent in intents()}
-
-
 class CommonQuestions:
     """The bank's analysed phrasings (per synonym set) and intent vectors (per embedder),
     each computed once per process: ~1,600 phrasings take about a second to analyse."""
@@ -107,12 +103,16 @@ class CommonQuestions:
         """Per intent, the features of each phrasing."""
         with self._lock:
             cached = self._features.get(synonyms)
-            if cached is None:
-                cached = [[analyse(p, synonyms) for p in i.phrasings] for i in self.intents]
-                if len(self._features) > 8:
-                    self._features.clear()
-                self._features[synonyms] = cached
+        if cached is not None:
             return cached
+        # Analysed outside the lock: `ready()` runs on every index freshness check and must
+        # not wait a second for Sudachi (two threads may analyse once each; same result).
+        cached = [[analyse(p, synonyms) for p in i.phrasings] for i in self.intents]
+        with self._lock:
+            if len(self._features) > 8:
+                self._features.clear()
+            self._features[synonyms] = cached
+        return cached
 
     def vectors(self, embedder: Embedder, *, wait: bool | None = None) -> CommonVectors | None:
         """The bank's embeddings for `embedder`: from memory, from the disk cache, or
