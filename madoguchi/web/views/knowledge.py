@@ -31,6 +31,7 @@ from madoguchi.knowledge.actions.access import (
     readable_brands,
     require_editor,
 )
+from madoguchi.knowledge.engine.common_questions import Intent
 from madoguchi.knowledge.models import (
     Article,
     ArticleStatus,
@@ -49,6 +50,14 @@ NAV = "knowledge"
 PAGE = 50
 RELATED_CHOICES = 500
 COMMON_EXAMPLES = 8  # phrasings of the matched common question shown in the editor
+
+
+def common_topic(intent: Intent | None) -> str:
+    """The bank intent's title in the console's language (the bank is bilingual)."""
+    if intent is None:
+        return ""
+    english = (get_language() or "").startswith("en")
+    return intent.title_en if english and intent.title_en else intent.title
 
 
 def ui_language() -> str:
@@ -250,6 +259,7 @@ def _editor(
         "brand": brand,
         "article": article,
         "common": common,
+        "common_topic": common_topic(common),
         "common_examples": common.phrasings[:COMMON_EXAMPLES] if common else (),
         "language": language,
         "languages": [(code, code in translations) for code in validation.languages()],
