@@ -215,32 +215,42 @@ class CommonQuestions:
     ) -> Borrowed:
         """Which intent each translation takes (-1: none, or the article opted out)."""
         intent_of = np.full(len(docs), -1, dtype=np.int64)
+        with_vectors = [
+            i
+            for i, doc in enumerate(docs)
+            if doc.common and doc.vectors is not None and len(doc.vectors)
+        ]
+        if intent_vectors is not None and with_vectors:
+            means = np.vstack([np.asarray(docs[i].vectors).mean(axis=0) for i in with_vectors])
+            intent_of[with_vectors] = self.closest_rows(means, intent_vectors)
+        by_meaning = set(with_vectors) if intent_vectors is not None else set()
         for i, doc in enumerate(docs):
-            if not doc.common:
-                continue
-            found = None
-            if intent_vectors is not None and doc.vectors is not None and len(doc.vectors):
-                found = self.closest(doc.vectors, intent_vectors)
-            else:  # no model, or its vectors are still being computed
+            if doc.common and i not in by_meaning:
+                # no model, or its vectors are still being computed
                 found = self.closest_by_keywords(doc.title, synonyms)
-            if found is not None:
-                intent_of[i] = found
+                if found is not None:
+                    intent_of[i] = found
         sizes = np.array([len(i.phrasings) for i in self.intents], dtype=np.int64)
         starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
         if phrasing_vectors is not None and len(phrasing_vectors) != int(sizes.sum()):
             phrasing_vectors = None  # stored for another version of the bank
         return Borrowed(self, intent_of, phrasing_vectors, starts)
 
-    def closest(self, doc_vectors: np.ndarray, intent_vectors: np.ndarray) -> int | None:
-        """The intent nearest to an article's embedding rows (their normalised mean), in
-        whichever language of the intent's text is closer."""
-        mean = np.asarray(doc_vectors, dtype=np.float32).mean(axis=0)
-        norm = float(np.linalg.norm(mean))
-        if norm == 0 or not len(intent_vectors):
-            return None
-        sims = (intent_vectors @ (mean / norm)).reshape(-1, len(self.intents)).max(axis=0)
-        best = int(np.argmax(sims))
-        return best if float(sims[best]) >= MIN_SIMILARITY else None
+    def closest_rows(self, means: np.ndarray, intent_vectors: np.ndarray) -> np.ndarray:
+        """Per article (the mean of its embedding rows), the nearest intent in whichever
+        language of the intent's text is closer; -1 where none is within MIN_SIMILARITY."""
+        means = np.asarray(means, dtype=np.float32)
+        norms = np.linalg.norm(means, axis=1, keepdims=True)
+        out = np.full(len(means), -1, dtype=np.int64)
+        if not len(intent_vectors) or not len(means):
+            return out
+        unit = np.divide(means, norms, out=np.zeros_like(means), where=norms > 0)
+        sims = unit @ np.asarray(intent_vectors, dtype=np.float32).T  # articles × rows
+        sims = sims.reshape(len(means), -1, len(self.intents)).max(axis=1)
+        best = np.argmax(sims, axis=1)
+        close = sims[np.arange(len(means)), best] >= MIN_SIMILARITY
+        out[close] = best[close]
+        return out
 
     def closest_by_keywords(self, title: str, synonyms: SynonymSet) -> int | None:
         """Without vectors: the intent whose title and description share the most with the
