@@ -213,23 +213,31 @@ class CommonQuestions:
         intent_vectors: np.ndarray | None = None,
         phrasing_vectors: np.ndarray | None = None,
     ) -> Borrowed:
-        """Which intent each translation takes (-1: none, or the article opted out)."""
+        """Which intent each translation takes (-1: none, or the article opted out).
+
+        One intent per article: the mean of every embedding row of all its translations, so
+        an English translation does not borrow another topic than its Japanese original."""
         intent_of = np.full(len(docs), -1, dtype=np.int64)
-        with_vectors = [
-            i
-            for i, doc in enumerate(docs)
-            if doc.common and doc.vectors is not None and len(doc.vectors)
-        ]
-        if intent_vectors is not None and with_vectors:
-            means = np.vstack([np.asarray(docs[i].vectors).mean(axis=0) for i in with_vectors])
-            intent_of[with_vectors] = self.closest_rows(means, intent_vectors)
-        by_meaning = set(with_vectors) if intent_vectors is not None else set()
+        articles: dict[int, list[int]] = {}
         for i, doc in enumerate(docs):
-            if doc.common and i not in by_meaning:
-                # no model, or its vectors are still being computed
-                found = self.closest_by_keywords(doc.title, synonyms)
-                if found is not None:
-                    intent_of[i] = found
+            if doc.common:
+                articles.setdefault(doc.article_id, []).append(i)
+        rows = {
+            article: [docs[i].vectors for i in members if _has_rows(docs[i])]
+            for article, members in articles.items()
+        }
+        by_meaning = [a for a in articles if rows[a]] if intent_vectors is not None else []
+        if intent_vectors is not None and by_meaning:
+            means = np.vstack([np.vstack(rows[a]).mean(axis=0) for a in by_meaning])  # type: ignore[arg-type]
+            for article, found in zip(
+                by_meaning, self.closest_rows(means, intent_vectors), strict=True
+            ):
+                intent_of[articles[article]] = found
+        for article in set(articles) - set(by_meaning):
+            for i in articles[article]:  # no model, or its vectors are still being computed
+                found_by_keywords = self.closest_by_keywords(docs[i].title, synonyms)
+                if found_by_keywords is not None:
+                    intent_of[i] = found_by_keywords
         sizes = np.array([len(i.phrasings) for i in self.intents], dtype=np.int64)
         starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
         if phrasing_vectors is not None and len(phrasing_vectors) != int(sizes.sum()):
@@ -281,6 +289,10 @@ class CommonQuestions:
                 self._indexes.clear()
             self._indexes[key] = index
         return index
+
+
+def _has_rows(doc: Doc) -> bool:
+    return doc.vectors is not None and len(doc.vectors) > 0
 
 
 @dataclass
