@@ -179,29 +179,35 @@ def index_penalty() -> float:
     return WEIGHTS.common_penalty
 
 
-def test_an_english_article_maps_to_the_intent_by_its_english_text(settings, tmp_path) -> None:
+@pytest.fixture
+def hashed(settings, tmp_path) -> tuple[cq.CommonQuestions, np.ndarray, CountingEmbedder]:
+    """The real bank with stand-in vectors: (bank, its intent rows, the embedder)."""
     settings.DATA_DIR = tmp_path
     embedder = CountingEmbedder()
     bank = cq.CommonQuestions(cq.intents())
     vectors = bank.vectors(embedder, wait=True)
     assert vectors is not None
-    target = next(i for i in bank.intents if i.id == "order.overseas")
+    return bank, vectors.intents, embedder
+
+
+def intent(bank: cq.CommonQuestions, intent_id: str) -> cq.Intent:
+    return next(i for i in bank.intents if i.id == intent_id)
+
+
+def test_an_english_article_maps_to_the_intent_by_its_english_text(hashed) -> None:
+    bank, rows, embedder = hashed
+    target = intent(bank, "order.overseas")
     english = Doc(1, 1, "intl", "en", target.title_en, [], target.description_en)
     english.vectors = embedder.passages([target.texts()[1]])
     japanese = Doc(2, 2, "kaigai", "ja", target.title, [], target.description)
     japanese.vectors = embedder.passages([target.texts()[0]])
-    borrowed = bank.borrow([english, japanese], compile_groups(), vectors.intents)
+    borrowed = bank.borrow([english, japanese], compile_groups(), rows)
     assert borrowed.intent(0) == target and borrowed.intent(1) == target
 
 
-def test_every_translation_of_an_article_takes_the_same_intent(settings, tmp_path) -> None:
-    settings.DATA_DIR = tmp_path
-    embedder = CountingEmbedder()
-    bank = cq.CommonQuestions(cq.intents())
-    vectors = bank.vectors(embedder, wait=True)
-    assert vectors is not None
-    cancel = next(i for i in bank.intents if i.id == "order.cancel")
-    fee = next(i for i in bank.intents if i.id == "delivery.fee")
+def test_every_translation_of_an_article_takes_the_same_intent(hashed) -> None:
+    bank, rows, embedder = hashed
+    cancel, fee = intent(bank, "order.cancel"), intent(bank, "delivery.fee")
     japanese = Doc(1, 7, "cancel", "ja", cancel.title, [], cancel.description)
     japanese.vectors = embedder.passages([cancel.texts()[0]] * 3)  # title, phrasing, body
     english = Doc(2, 7, "cancel", "en", fee.title_en, [], fee.description_en)
@@ -209,8 +215,6 @@ def test_every_translation_of_an_article_takes_the_same_intent(settings, tmp_pat
     alone = Doc(3, 8, "fees", "en", fee.title_en, [], fee.description_en)
     alone.vectors = embedder.passages([fee.texts()[1]])
     no_vectors_yet = Doc(4, 7, "cancel", "zh", "取消订单", [], "")
-    borrowed = bank.borrow(
-        [japanese, english, alone, no_vectors_yet], compile_groups(), vectors.intents
-    )
+    borrowed = bank.borrow([japanese, english, alone, no_vectors_yet], compile_groups(), rows)
     # by all the article's rows together: its English translation follows the Japanese one
     assert [borrowed.intent(n) for n in range(4)] == [cancel, cancel, fee, cancel]
